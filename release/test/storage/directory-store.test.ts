@@ -1,0 +1,130 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isReleaseError } from "../../src/errors.js";
+import { DirectoryStore, directoryEtag } from "../../src/storage/directory-store.js";
+import { withFileLock } from "../../src/storage/file-lock.js";
+
+const OPTIONS = { contentType: "application/yaml", cacheControl: "public, max-age=300" };
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (body: Uint8Array) => new TextDecoder().decode(body);
+
+let root: string;
+let store: DirectoryStore;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "kube9-dirstore-"));
+  store = new DirectoryStore(join(root, "repo"));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("DirectoryStore", () => {
+  it("answers undefined for a missing object and lists nothing in a missing directory", async () => {
+    expect(await store.get("index.yaml")).toBeUndefined();
+    expect(await store.list()).toEqual([]);
+  });
+
+  it("throws, rather than answering 'missing', when an object cannot be read", async () => {
+    mkdirSync(join(root, "repo", "index.yaml"), { recursive: true });
+    const error = await errorOf(store.get("index.yaml"));
+    expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
+    expect((error as Error).message).toContain("EISDIR");
+  });
+
+  it("creates only once: a second create-only write fails and keeps the first bytes", async () => {
+    const first = await store.putIfAbsent("a.tgz", bytes("one"), OPTIONS);
+    expect(first.etag).toBe(directoryEtag(bytes("one")));
+    const error = await errorOf(store.putIfAbsent("a.tgz", bytes("two"), OPTIONS));
+    expect(isReleaseError(error, "PRECONDITION_FAILED")).toBe(true);
+    expect(text((await store.get("a.tgz"))?.body ?? bytes(""))).toBe("one");
+  });
+
+  it("replaces only when the ETag still matches", async () => {
+    const { etag } = await store.putIfAbsent("index.yaml", bytes("v1"), OPTIONS);
+    const second = await store.putIfMatch("index.yaml", bytes("v2"), etag, OPTIONS);
+    expect(second.etag).not.toBe(etag);
+    const stale = await errorOf(store.putIfMatch("index.yaml", bytes("v3"), etag, OPTIONS));
+    expect(isReleaseError(stale, "PRECONDITION_FAILED")).toBe(true);
+    expect(text((await store.get("index.yaml"))?.body ?? bytes(""))).toBe("v2");
+    const deleted = await errorOf(store.putIfMatch("other.yaml", bytes("x"), etag, OPTIONS));
+    expect(isReleaseError(deleted, "PRECONDITION_FAILED")).toBe(true);
+  });
+
+  it("loses no update when many writers compare-and-swap at once", async () => {
+    await store.putIfAbsent("index.yaml", bytes(""), OPTIONS);
+    const writers = Array.from({ length: 25 }, (_, writer) => async () => {
+      for (;;) {
+        const current = await store.get("index.yaml");
+        if (current === undefined) throw new Error("index vanished");
+        try {
+          await store.putIfMatch("index.yaml", bytes(`${text(current.body)}writer-${writer}\n`), current.etag, OPTIONS);
+          return;
+        } catch (error) {
+          if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;
+        }
+      }
+    });
+    await Promise.all(writers.map((write) => write()));
+    const lines = text((await store.get("index.yaml"))?.body ?? bytes("")).trim().split("\n").sort();
+    expect(lines).toEqual(Array.from({ length: 25 }, (_, writer) => `writer-${writer}`).sort());
+  });
+
+  it("leaves no temporary or lock files behind, and lists only visible files", async () => {
+    const { etag } = await store.putIfAbsent("index.yaml", bytes("v1"), OPTIONS);
+    await store.putIfMatch("index.yaml", bytes("v2"), etag, OPTIONS);
+    await errorOf(store.putIfAbsent("index.yaml", bytes("v3"), OPTIONS));
+    await store.putIfAbsent("kube9-operator-1.0.0.tgz", bytes("archive"), OPTIONS);
+    expect(readdirSync(join(root, "repo")).sort()).toEqual(["index.yaml", "kube9-operator-1.0.0.tgz"]);
+    writeFileSync(join(root, "repo", ".hidden"), "x");
+    expect((await store.list()).map((object) => [object.key, object.size])).toEqual([
+      ["index.yaml", 2],
+      ["kube9-operator-1.0.0.tgz", 7],
+    ]);
+  });
+
+  it.each(["../escape.yaml", "/etc/passwd", "a/../../b", ".index.yaml.lock", ""])("refuses the key %j", async (key) => {
+    const error = await errorOf(store.get(key));
+    expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
+  });
+
+  it("reports a write into a path under a file with the reason and a fix", async () => {
+    writeFileSync(join(root, "file"), "x");
+    const blocked = new DirectoryStore(join(root, "file", "repo"));
+    const error = await errorOf(blocked.putIfAbsent("index.yaml", bytes("x"), OPTIONS));
+    expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
+    expect((error as Error).message).toContain("ENOTDIR");
+  });
+});
+
+describe("withFileLock", () => {
+  it("takes over a lock whose owner died", async () => {
+    const lock = join(root, "dead.lock");
+    const child = spawn(process.execPath, ["-e", ""]);
+    const deadPid = await new Promise<number>((resolve) => child.once("exit", () => resolve(child.pid ?? 0)));
+    writeFileSync(lock, `${deadPid}\n`);
+    const result = await withFileLock(lock, async () => readFileSync(lock, "utf8"), { timeoutMs: 5_000 });
+    expect(result).toBe(`${process.pid}\n`);
+  });
+
+  it("waits for a live owner and then times out with a fix", async () => {
+    const lock = join(root, "live.lock");
+    writeFileSync(lock, `${process.pid}\n`);
+    const error = await errorOf(withFileLock(lock, async () => "never", { timeoutMs: 300 }));
+    expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
+    expect((error as { fix?: string }).fix).toContain("delete the lock file");
+  });
+});

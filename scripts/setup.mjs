@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Makes a fresh clone ready: npm dependencies from the lockfile, the TypeScript build, and (unless
+// --no-tools) the pinned test tools. Each step is skipped when already up to date, so `npm start`
+// and `npm test` can run it every time. Plain JavaScript: it runs before anything is installed.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const withTools = !process.argv.includes("--no-tools");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+function step(label, command, args) {
+  process.stderr.write(`setup: ${label}\n`);
+  execFileSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+}
+
+const lockHash = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+const stamp = join(root, "node_modules", ".kube9-lock-sha256");
+if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
+  step("installing npm dependencies from package-lock.json", npm, ["ci", "--no-audit", "--no-fund"]);
+  writeFileSync(stamp, lockHash);
+}
+
+step("building release/ (tsc -b)", join(root, "node_modules", ".bin", "tsc"), ["-b", "release"]);
+
+if (withTools) step("installing pinned tools into .tools/", process.execPath, [join(root, "scripts", "install-tools.mjs")]);

@@ -1,0 +1,43 @@
+/**
+ * Where the tests find the pinned tools installed by scripts/install-tools.mjs. A missing tool is
+ * a failure that says how to install it, never a skipped test.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+
+interface ToolSpec {
+  module: string;
+  version: string;
+  binary: string;
+}
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, "scripts", "tools.json"), "utf8")) as Record<
+  string,
+  ToolSpec
+>;
+
+export function toolPath(name: string): string {
+  const spec = manifest[name];
+  if (spec === undefined) throw new Error(`unknown tool ${name}`);
+  const path = join(repoRoot, ".tools", `${name}-${spec.version}`, spec.binary);
+  if (!existsSync(path)) {
+    throw new Error(
+      `${name} ${spec.version} is not installed at ${path}. Install it with: npm run tools -- ${name} (or npm test, which installs every pinned tool first)`,
+    );
+  }
+  return path;
+}
+
+/** The Helm clients every end-to-end test runs against, by label. */
+export function helmClients(): Array<{ label: string; path: string }> {
+  return [
+    { label: "helm3", path: toolPath("helm3") },
+    { label: "helm4", path: toolPath("helm4") },
+  ];
+}
+
+/** The compiled CLI the end-to-end tests run, exactly as users do. */
+export const cliPath = join(repoRoot, "release", "dist", "cli", "main.js");
