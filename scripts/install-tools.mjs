@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Installs the pinned tools the tests use (scripts/tools.json) into the git-ignored .tools/ folder
-// with `go install`, and reuses a tool already there. Plain JavaScript so that it runs before the
+// with `go install`, and reuses a tool already there. The folder name carries a hash of the tool's
+// whole spec (version and link flags), so changing the spec installs anew. Plain JavaScript so that it runs before the
 // TypeScript build. Usage: node scripts/install-tools.mjs [name...]
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +15,8 @@ const manifest = JSON.parse(readFileSync(join(root, "scripts", "tools.json"), "u
 export function toolPath(name) {
   const tool = manifest[name];
   if (tool === undefined) throw new Error(`unknown tool ${name}; known: ${Object.keys(manifest).join(", ")}`);
-  return join(root, ".tools", `${name}-${tool.version}`, tool.binary);
+  const specHash = createHash("sha256").update(JSON.stringify(tool)).digest("hex").slice(0, 8);
+  return join(root, ".tools", `${name}-${tool.version}-${specHash}`, tool.binary);
 }
 
 function install(name) {
@@ -29,7 +32,9 @@ function install(name) {
   }
   process.stderr.write(`tools: building ${name} ${tool.version} with go install (a few minutes the first time)...\n`);
   const started = Date.now();
-  execFileSync("go", ["install", `${tool.module}@${tool.version}`], {
+  // The link flags set what release builds set (version, default Kubernetes version), so that the
+  // tools behave like the released binaries users run.
+  execFileSync("go", ["install", ...(tool.ldflags ? ["-ldflags", tool.ldflags] : []), `${tool.module}@${tool.version}`], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, GOBIN: dirname(target), CGO_ENABLED: "0" },
   });

@@ -2,6 +2,7 @@
  * Where the tests find the pinned tools installed by scripts/install-tools.mjs. A missing tool is
  * a failure that says how to install it, never a skipped test.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,7 @@ interface ToolSpec {
   module: string;
   version: string;
   binary: string;
+  ldflags?: string;
 }
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, "scripts", "tools.json"), "utf8")) as Record<
@@ -22,7 +24,9 @@ const manifest = JSON.parse(readFileSync(join(repoRoot, "scripts", "tools.json")
 export function toolPath(name: string): string {
   const spec = manifest[name];
   if (spec === undefined) throw new Error(`unknown tool ${name}`);
-  const path = join(repoRoot, ".tools", `${name}-${spec.version}`, spec.binary);
+  // Same folder naming as scripts/install-tools.mjs: the spec's hash, so a changed spec is a new tool.
+  const specHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 8);
+  const path = join(repoRoot, ".tools", `${name}-${spec.version}-${specHash}`, spec.binary);
   if (!existsSync(path)) {
     throw new Error(
       `${name} ${spec.version} is not installed at ${path}. Install it with: npm run tools -- ${name} (or npm test, which installs every pinned tool first)`,
