@@ -21,6 +21,8 @@ export type ErrorCode =
   | "STORAGE_FAILED"
   /** What users get through the public URL is not what was published. */
   | "VERIFY_FAILED"
+  /** The local repository server cannot listen (port in use, address not available). */
+  | "SERVE_FAILED"
   /** A required external program (helm, git, ...) is missing or failed. */
   | "TOOL_FAILED";
 
