@@ -28,17 +28,27 @@ function install(name) {
   }
   const goVersion = spawnSync("go", ["version"], { encoding: "utf8" });
   if (goVersion.status !== 0) {
-    throw new Error(`tools: ${name} needs Go to build (go install ${tool.module}@${tool.version}); install Go 1.24 or later and run npm run tools again`);
+    throw new Error(
+      `tools: ${name} needs Go to build (go install ${tool.module}@${tool.version}); install Go 1.24 or later and run npm run tools again`,
+    );
   }
-  process.stderr.write(`tools: building ${name} ${tool.version} with go install (a few minutes the first time)...\n`);
+  process.stderr.write(
+    `tools: building ${name} ${tool.version} with go install (a few minutes the first time)...\n`,
+  );
   const started = Date.now();
   // The link flags set what release builds set (version, default Kubernetes version), so that the
   // tools behave like the released binaries users run.
-  execFileSync("go", ["install", ...(tool.ldflags ? ["-ldflags", tool.ldflags] : []), `${tool.module}@${tool.version}`], {
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, GOBIN: dirname(target), CGO_ENABLED: "0" },
-  });
-  process.stderr.write(`tools: ${name} ${tool.version} ready in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  execFileSync(
+    "go",
+    ["install", ...(tool.ldflags ? ["-ldflags", tool.ldflags] : []), `${tool.module}@${tool.version}`],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, GOBIN: dirname(target), CGO_ENABLED: "0" },
+    },
+  );
+  process.stderr.write(
+    `tools: ${name} ${tool.version} ready in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

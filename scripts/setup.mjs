@@ -17,7 +17,9 @@ function step(label, command, args) {
   execFileSync(command, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 }
 
-const lockHash = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+const lockHash = createHash("sha256")
+  .update(readFileSync(join(root, "package-lock.json")))
+  .digest("hex");
 const stamp = join(root, "node_modules", ".kube9-lock-sha256");
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
   step("installing npm dependencies from package-lock.json", npm, ["ci", "--no-audit", "--no-fund"]);
@@ -26,4 +28,7 @@ if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
 
 step("building release/ (tsc -b)", join(root, "node_modules", ".bin", "tsc"), ["-b", "release"]);
 
-if (withTools) step("installing pinned tools into .tools/", process.execPath, [join(root, "scripts", "install-tools.mjs")]);
+if (withTools)
+  step("installing pinned tools into .tools/", process.execPath, [
+    join(root, "scripts", "install-tools.mjs"),
+  ]);

@@ -9,8 +9,14 @@ import { fileURLToPath } from "node:url";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const cli = join(root, "release", "dist", "cli", "main.js");
 
-const publish = spawnSync(process.execPath, [cli, "chart", "publish", "charts/kube9-operator"], { cwd: root, stdio: "inherit" });
+const publish = spawnSync(process.execPath, [cli, "chart", "publish", "charts/kube9-operator"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (publish.status !== 0) process.exit(publish.status ?? 1);
 
-const serve = spawnSync(process.execPath, [cli, "repo", "serve", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+const serve = spawnSync(process.execPath, [cli, "repo", "serve", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
 process.exit(serve.status ?? 1);

@@ -37,17 +37,24 @@ export interface ServedRepository {
 
 /** Starts `kube9-release repo serve <dir> --port 0 --json` and waits for its address. */
 export async function serveRepository(dir: string, cwd: string): Promise<ServedRepository> {
-  const child: ChildProcess = spawn(process.execPath, [cliPath, "repo", "serve", dir, "--port", "0", "--json", "--quiet"], {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cliPath, "repo", "serve", dir, "--port", "0", "--json", "--quiet"],
+    {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`repo serve did not start in 20 s; stderr: ${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`repo serve did not start in 20 s; stderr: ${stderr}`)),
+      20_000,
+    );
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
       try {

@@ -5,39 +5,14 @@
  * them too), and every string YAML 1.1 would misread quoted. Comments and unknown keys of the
  * original file are not carried over, exactly as in Helm's archives.
  */
-import type { ChartMetadata, Dependency } from "./metadata.js";
+import {
+  CHART_METADATA_KEYS,
+  type ChartMetadata,
+  DEPENDENCY_KEYS,
+  type Dependency,
+  MAINTAINER_KEYS,
+} from "./metadata.js";
 import { dumpYaml11Safe } from "./yaml11.js";
-
-const CHART_KEYS = [
-  "apiVersion",
-  "name",
-  "version",
-  "kubeVersion",
-  "description",
-  "type",
-  "keywords",
-  "home",
-  "sources",
-  "dependencies",
-  "maintainers",
-  "icon",
-  "appVersion",
-  "deprecated",
-  "annotations",
-  "condition",
-  "tags",
-] as const;
-const MAINTAINER_KEYS = ["name", "email", "url"] as const;
-const DEPENDENCY_KEYS = [
-  "name",
-  "version",
-  "repository",
-  "condition",
-  "tags",
-  "enabled",
-  "import-values",
-  "alias",
-] as const;
 
 function pick(value: object, keys: readonly string[]): Record<string, unknown> {
   const source = value as Record<string, unknown>;
@@ -67,7 +42,7 @@ function dependencyFields(dependency: Dependency): Record<string, unknown> {
 }
 
 export function emitChartYaml(metadata: ChartMetadata): string {
-  const fields = pick(metadata, CHART_KEYS);
+  const fields = pick(metadata, CHART_METADATA_KEYS);
   if (metadata.maintainers !== undefined)
     fields.maintainers = metadata.maintainers.map((m) => withoutEmpty(pick(m, MAINTAINER_KEYS)));
   if (metadata.dependencies !== undefined) fields.dependencies = metadata.dependencies.map(dependencyFields);

@@ -40,3 +40,37 @@ export interface ChartMetadata {
   condition?: string;
   tags?: string;
 }
+
+/** The Chart.yaml metadata keys Helm knows, in the order of Helm's Metadata type. */
+export const CHART_METADATA_KEYS = [
+  "apiVersion",
+  "name",
+  "version",
+  "kubeVersion",
+  "description",
+  "type",
+  "keywords",
+  "home",
+  "sources",
+  "dependencies",
+  "maintainers",
+  "icon",
+  "appVersion",
+  "deprecated",
+  "annotations",
+  "condition",
+  "tags",
+] as const satisfies ReadonlyArray<keyof ChartMetadata>;
+
+export const MAINTAINER_KEYS = ["name", "email", "url"] as const satisfies ReadonlyArray<keyof Maintainer>;
+
+export const DEPENDENCY_KEYS = [
+  "name",
+  "version",
+  "repository",
+  "condition",
+  "tags",
+  "enabled",
+  "import-values",
+  "alias",
+] as const satisfies ReadonlyArray<keyof Dependency>;

@@ -6,14 +6,12 @@
  * - kubeVersion and dependency versions are constraints (NewConstraint).
  */
 
+import { checkHelmVersion } from "../repo/order.js";
+
 const MAX_UINT64 = 18446744073709551615n;
 
 const STRICT_SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-
-// Masterminds looseSemVerRegex: what NewVersion accepts (CoerceNewVersion is true by default).
-const LOOSE_SEMVER =
-  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
 
 function fitsUint64(digits: string | undefined): boolean {
   return digits === undefined || digits === "" || BigInt(digits.replace(/^\./, "")) <= MAX_UINT64;
@@ -25,13 +23,10 @@ export function isStrictSemver(version: string): boolean {
   return match !== null && fitsUint64(match[1]) && fitsUint64(match[2]) && fitsUint64(match[3]);
 }
 
-/** Masterminds semver.NewVersion: what Helm's loader accepts as a chart version. */
+/** Masterminds semver.NewVersion: what Helm's loader accepts as a chart version (repo/order.ts is its one home). */
 export function isHelmVersion(version: string): boolean {
-  const match = LOOSE_SEMVER.exec(version);
-  if (match === null || !fitsUint64(match[1]) || !fitsUint64(match[2]) || !fitsUint64(match[3])) return false;
-  const pre = match[5];
-  // validatePrerelease: numeric identifiers must not start with 0.
-  return pre === undefined || pre.split(".").every((id) => !/^0\d+$/.test(id));
+  const check = checkHelmVersion(version);
+  return check.ok || check.reason === "unsupported";
 }
 
 // Masterminds constraints.go, translated. Go's \s is [\t\n\f\r ]; Go's regexp picks the leftmost

@@ -10,8 +10,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { ReleaseError } from "../errors.js";
-import type { ObjectInfo, Store, StoredObject, WriteOptions } from "./store.js";
 import { withFileLock } from "./file-lock.js";
+import type { ObjectInfo, Store, StoredObject, WriteOptions } from "./store.js";
 
 export function directoryEtag(body: Uint8Array): string {
   return createHash("sha256").update(body).digest("hex");
@@ -53,7 +53,12 @@ export class DirectoryStore implements Store {
     return { etag: directoryEtag(body) };
   }
 
-  async putIfMatch(key: string, body: Uint8Array, etag: string, _options: WriteOptions): Promise<{ etag: string }> {
+  async putIfMatch(
+    key: string,
+    body: Uint8Array,
+    etag: string,
+    _options: WriteOptions,
+  ): Promise<{ etag: string }> {
     const path = this.pathOf(key);
     return withFileLock(lockPathOf(path), async () => {
       const current = await this.get(key);
@@ -98,7 +103,12 @@ export class DirectoryStore implements Store {
 
   private pathOf(key: string): string {
     const segments = key.split("/");
-    if (key === "" || segments.some((segment) => segment === "" || segment === "." || segment === ".." || segment.startsWith("."))) {
+    if (
+      key === "" ||
+      segments.some(
+        (segment) => segment === "" || segment === "." || segment === ".." || segment.startsWith("."),
+      )
+    ) {
       throw new ReleaseError("STORAGE_FAILED", `refusing object key ${JSON.stringify(key)}`, {
         file: this.root,
         fix: "object keys are plain relative names such as index.yaml or kube9-operator-1.2.3.tgz",
@@ -114,7 +124,10 @@ export class DirectoryStore implements Store {
     } catch (error) {
       throw storageError("create the directory", directory, error);
     }
-    const temporary = join(directory, `.${path.slice(directory.length + sep.length)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+    const temporary = join(
+      directory,
+      `.${path.slice(directory.length + sep.length)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`,
+    );
     let handle: fs.FileHandle | undefined;
     try {
       handle = await fs.open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);

@@ -12,13 +12,23 @@ export interface LockOptions {
   timeoutMs?: number;
 }
 
-export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  work: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (let attempt = 0; ; attempt += 1) {
-    const handle = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644).catch((error: unknown) => {
-      if (typeof error === "object" && error !== null && "code" in error && error.code === "EEXIST") return undefined;
-      throw new ReleaseError("STORAGE_FAILED", `cannot create lock file: ${String(error)}`, { file: lockPath, cause: error });
-    });
+    const handle = await fs
+      .open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644)
+      .catch((error: unknown) => {
+        if (typeof error === "object" && error !== null && "code" in error && error.code === "EEXIST")
+          return undefined;
+        throw new ReleaseError("STORAGE_FAILED", `cannot create lock file: ${String(error)}`, {
+          file: lockPath,
+          cause: error,
+        });
+      });
     if (handle !== undefined) {
       try {
         await handle.writeFile(`${process.pid}\n`);
@@ -34,7 +44,8 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, 
     const stale = await staleOwner(lockPath);
     if (stale !== undefined) {
       // Re-read just before removing so that a lock taken over meanwhile by a live process stays.
-      if ((await fs.readFile(lockPath, "utf8").catch(() => undefined)) === stale) await fs.rm(lockPath, { force: true });
+      if ((await fs.readFile(lockPath, "utf8").catch(() => undefined)) === stale)
+        await fs.rm(lockPath, { force: true });
       continue;
     }
     if (Date.now() > deadline) {

@@ -71,7 +71,12 @@ describe("DirectoryStore", () => {
         const current = await store.get("index.yaml");
         if (current === undefined) throw new Error("index vanished");
         try {
-          await store.putIfMatch("index.yaml", bytes(`${text(current.body)}writer-${writer}\n`), current.etag, OPTIONS);
+          await store.putIfMatch(
+            "index.yaml",
+            bytes(`${text(current.body)}writer-${writer}\n`),
+            current.etag,
+            OPTIONS,
+          );
           return;
         } catch (error) {
           if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;
@@ -79,7 +84,10 @@ describe("DirectoryStore", () => {
       }
     });
     await Promise.all(writers.map((write) => write()));
-    const lines = text((await store.get("index.yaml"))?.body ?? bytes("")).trim().split("\n").sort();
+    const lines = text((await store.get("index.yaml"))?.body ?? bytes(""))
+      .trim()
+      .split("\n")
+      .sort();
     expect(lines).toEqual(Array.from({ length: 25 }, (_, writer) => `writer-${writer}`).sort());
   });
 
@@ -96,10 +104,13 @@ describe("DirectoryStore", () => {
     ]);
   });
 
-  it.each(["../escape.yaml", "/etc/passwd", "a/../../b", ".index.yaml.lock", ""])("refuses the key %j", async (key) => {
-    const error = await errorOf(store.get(key));
-    expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
-  });
+  it.each(["../escape.yaml", "/etc/passwd", "a/../../b", ".index.yaml.lock", ""])(
+    "refuses the key %j",
+    async (key) => {
+      const error = await errorOf(store.get(key));
+      expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
+    },
+  );
 
   it("reports a write into a path under a file with the reason and a fix", async () => {
     writeFileSync(join(root, "file"), "x");

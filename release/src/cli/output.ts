@@ -1,0 +1,34 @@
+/**
+ * How results leave a command: a human text or, with --json, one JSON document on stdout.
+ * Progress goes to stderr. Inside GitHub Actions a Markdown summary is appended to
+ * $GITHUB_STEP_SUMMARY.
+ */
+import { appendFileSync } from "node:fs";
+import type { CliContext } from "./context.js";
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+export interface CommandOutput {
+  /** A line of progress on stderr. */
+  progress: (line: string) => void;
+  /** The command's result: `human` for people, `data` for --json. */
+  result: (data: unknown, human: string) => void;
+  /** Markdown for the GitHub Actions job summary, when running there. */
+  summary: (markdown: string) => void;
+}
+
+export function commandOutput(context: CliContext, options: OutputOptions): CommandOutput {
+  return {
+    progress: (line) => context.stderr(`${line}\n`),
+    result: (data, human) => {
+      if (options.json === true) context.stdout(`${JSON.stringify(data, null, 2)}\n`);
+      else context.stdout(human.endsWith("\n") ? human : `${human}\n`);
+    },
+    summary: (markdown) => {
+      const path = context.env.GITHUB_STEP_SUMMARY;
+      if (path !== undefined && path !== "") appendFileSync(path, `${markdown.trimEnd()}\n\n`);
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The publish pipeline (docs/architecture.md): archive create-only, then index.yaml merged and
+ * written with compare-and-swap, retried on a lost race. The archive always lands before the
+ * index names it, so a run killed at any point leaves a repository Helm can use, and running the
+ * same command again completes the job.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { isReleaseError, ReleaseError } from "../errors.js";
+import { chartEntry } from "../repo/chart-entry.js";
+import { emptyIndex, findEntry } from "../repo/index-file.js";
+import { mergeEntry } from "../repo/merge.js";
+import { serializeIndex } from "../repo/serialize-index.js";
+import { ARCHIVE_POLICY, INDEX_POLICY } from "../storage/object-policy.js";
+import type { Store } from "../storage/store.js";
+import { type PackagedChart, sha256Hex } from "./chart-source.js";
+import { type Planned, versionConflict } from "./plan.js";
+import { type IndexSnapshot, readIndex } from "./read-index.js";
+
+export interface ApplyOptions {
+  now: () => Date;
+  log: (line: string) => void;
+  /** Compare-and-swap attempts on index.yaml before giving up. Default 10. */
+  maxAttempts?: number;
+  /** Waits between attempts; injected so tests need no real time. */
+  delay?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface ApplyResult {
+  archive: "uploaded" | "already-stored";
+  index: "created" | "added" | "unchanged";
+  /** Compare-and-swap attempts used (1 when no other publisher interfered). */
+  attempts: number;
+  /** Versions of all charts in the index after the publish. */
+  entriesAfter: number;
+}
+
+export async function applyPublish(
+  store: Store,
+  chart: PackagedChart,
+  planned: Planned,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const { plan } = planned;
+  const archive = await uploadArchive(store, chart, options);
+  const maxAttempts = options.maxAttempts ?? 10;
+  const delay = options.delay ?? ((ms: number) => sleep(ms));
+  const random = options.random ?? Math.random;
+  let snapshot: IndexSnapshot | undefined = planned.snapshot;
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    if (attempt > 1) snapshot = await readIndex(store, plan.indexKey);
+    const base = snapshot?.index ?? emptyIndex(options.now().toISOString());
+    const existing = findEntry(base, plan.chart, plan.version);
+    if (existing !== undefined && existing.digest !== chart.digest)
+      throw versionConflict(store, chart, existing.digest);
+    const entry = chartEntry(chart.metadata, {
+      urls: [plan.archiveUrl],
+      created: options.now().toISOString(),
+      digest: chart.digest,
+    });
+    const merged = mergeEntry(base, entry);
+    const entriesAfter = countEntries(merged.index.entries);
+    if (merged.change === "unchanged" && snapshot !== undefined) {
+      options.log(
+        `${plan.indexKey}: ${plan.chart} ${plan.version} already listed with this digest; nothing to write`,
+      );
+      return { archive, index: "unchanged", attempts: attempt, entriesAfter };
+    }
+    const body = new TextEncoder().encode(
+      serializeIndex({ ...merged.index, generated: options.now().toISOString() }),
+    );
+    const writeOptions = { contentType: INDEX_POLICY.contentType, cacheControl: INDEX_POLICY.cacheControl };
+    try {
+      if (snapshot === undefined) await store.putIfAbsent(plan.indexKey, body, writeOptions);
+      else await store.putIfMatch(plan.indexKey, body, snapshot.etag, writeOptions);
+      options.log(
+        `${plan.indexKey}: ${snapshot === undefined ? "created" : "updated"} with ${plan.chart} ${plan.version} (${entriesAfter} versions)`,
+      );
+      return {
+        archive,
+        index: snapshot === undefined ? "created" : "added",
+        attempts: attempt,
+        entriesAfter,
+      };
+    } catch (error) {
+      if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;
+      // Another publisher wrote index.yaml since we read it: read again and merge into theirs.
+      const backoff = Math.min(2_000, 50 * 2 ** (attempt - 1)) * (0.5 + random());
+      options.log(
+        `${plan.indexKey}: changed by another publisher; re-reading (attempt ${attempt + 1} of ${maxAttempts})`,
+      );
+      await delay(backoff);
+    }
+  }
+  throw new ReleaseError(
+    "STORAGE_FAILED",
+    `${plan.indexKey} kept changing under ${maxAttempts} attempts to add ${plan.chart} ${plan.version}`,
+    {
+      file: `${store.location}/${plan.indexKey}`,
+      fix: "other publishers are writing continuously; the archive is stored, so run the same command again",
+    },
+  );
+}
+
+async function uploadArchive(
+  store: Store,
+  chart: PackagedChart,
+  options: ApplyOptions,
+): Promise<ApplyResult["archive"]> {
+  const writeOptions = { contentType: ARCHIVE_POLICY.contentType, cacheControl: ARCHIVE_POLICY.cacheControl };
+  try {
+    await store.putIfAbsent(chart.fileName, chart.bytes, writeOptions);
+    options.log(`${chart.fileName}: uploaded (${chart.bytes.byteLength} bytes)`);
+    return "uploaded";
+  } catch (error) {
+    if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;
+  }
+  const stored = await store.get(chart.fileName);
+  if (stored === undefined) {
+    throw new ReleaseError(
+      "STORAGE_FAILED",
+      `${chart.fileName} was reported as existing but cannot be read back`,
+      {
+        file: `${store.location}/${chart.fileName}`,
+        fix: "run the same command again",
+      },
+    );
+  }
+  const storedDigest = sha256Hex(stored.body);
+  if (storedDigest !== chart.digest) throw versionConflict(store, chart, storedDigest);
+  options.log(`${chart.fileName}: already stored with the same bytes (a retry); going on`);
+  return "already-stored";
+}
+
+function countEntries(entries: Record<string, unknown[]>): number {
+  return Object.values(entries).reduce((sum, list) => sum + list.length, 0);
+}

@@ -1,0 +1,133 @@
+/**
+ * `repo reindex`: rebuild index.yaml from the archives actually stored, the documented way out of
+ * a lost or corrupt index. Every `created` time is kept from the current index when it still
+ * parses (same version, same digest), otherwise taken from the archive's storage time. The new
+ * index is written with the same compare-and-swap as a publish.
+ */
+import type { ChartMetadata } from "../chart/metadata.js";
+import { readChartArchive } from "../chart/read-chart-archive.js";
+import { isReleaseError, ReleaseError } from "../errors.js";
+import { chartEntry } from "../repo/chart-entry.js";
+import { chartUrl } from "../repo/chart-url.js";
+import { emptyIndex, findEntry, type IndexFile } from "../repo/index-file.js";
+import { mergeEntry } from "../repo/merge.js";
+import { parseIndex } from "../repo/parse-index.js";
+import { serializeIndex } from "../repo/serialize-index.js";
+import { INDEX_POLICY } from "../storage/object-policy.js";
+import type { Store } from "../storage/store.js";
+import { sha256Hex } from "./chart-source.js";
+import { describeKey, INDEX_KEY } from "./read-index.js";
+
+export interface ReindexPlan {
+  repository: string;
+  /** What the current index is: absent, unreadable (and why), or parsed. */
+  currentIndex: "missing" | "corrupt" | "valid";
+  currentIndexProblem: string | undefined;
+  added: string[];
+  removed: string[];
+  kept: string[];
+  skipped: Array<{ key: string; reason: string }>;
+}
+
+export interface Reindexed {
+  plan: ReindexPlan;
+  index: IndexFile;
+  /** ETag of the index that was read, for the compare-and-swap; undefined when there was none. */
+  etag: string | undefined;
+}
+
+export async function planReindex(
+  store: Store,
+  options: { baseUrl?: string; now: () => Date },
+): Promise<Reindexed> {
+  const indexFile = describeKey(store, INDEX_KEY);
+  const current = await store.get(INDEX_KEY);
+  let previous: IndexFile | undefined;
+  let problem: string | undefined;
+  if (current !== undefined) {
+    try {
+      previous = parseIndex(current.body, indexFile);
+    } catch (error) {
+      if (!isReleaseError(error)) throw error;
+      problem = error.describe();
+    }
+  }
+  let index = emptyIndex(options.now().toISOString());
+  const skipped: ReindexPlan["skipped"] = [];
+  for (const object of await store.list()) {
+    if (!object.key.endsWith(".tgz")) continue;
+    const stored = await store.get(object.key);
+    if (stored === undefined) continue;
+    let metadata: ChartMetadata;
+    try {
+      ({ metadata } = await readChartArchive(stored.body, describeKey(store, object.key)));
+    } catch (error) {
+      if (!isReleaseError(error)) throw error;
+      skipped.push({ key: object.key, reason: error.describe() });
+      continue;
+    }
+    if (object.key !== `${metadata.name}-${metadata.version}.tgz`) {
+      skipped.push({
+        key: object.key,
+        reason: `holds ${metadata.name} ${metadata.version}; expected the name ${metadata.name}-${metadata.version}.tgz`,
+      });
+      continue;
+    }
+    const digest = sha256Hex(stored.body);
+    const before = previous === undefined ? undefined : findEntry(previous, metadata.name, metadata.version);
+    const known = before !== undefined && before.digest === digest ? before : undefined;
+    const entry =
+      known ??
+      chartEntry(metadata, {
+        urls: [chartUrl(options.baseUrl, object.key)],
+        created: object.lastModified.toISOString(),
+        digest,
+      });
+    index = mergeEntry(index, entry).index;
+  }
+  const names = (file: IndexFile | undefined) =>
+    new Set(
+      Object.values(file?.entries ?? {}).flatMap((list) =>
+        list.map((entry) => `${entry.name} ${entry.version}`),
+      ),
+    );
+  const now = names(index);
+  const then = names(previous);
+  return {
+    plan: {
+      repository: store.location,
+      currentIndex: current === undefined ? "missing" : previous === undefined ? "corrupt" : "valid",
+      currentIndexProblem: problem,
+      added: [...now].filter((name) => !then.has(name)),
+      removed: [...then].filter((name) => !now.has(name)),
+      kept: [...now].filter((name) => then.has(name)),
+      skipped,
+    },
+    index: { ...index, ...pickTopLevel(previous) },
+    etag: current?.etag,
+  };
+}
+
+export async function applyReindex(store: Store, reindexed: Reindexed, now: () => Date): Promise<void> {
+  const body = new TextEncoder().encode(
+    serializeIndex({ ...reindexed.index, generated: now().toISOString() }),
+  );
+  const options = { contentType: INDEX_POLICY.contentType, cacheControl: INDEX_POLICY.cacheControl };
+  try {
+    if (reindexed.etag === undefined) await store.putIfAbsent(INDEX_KEY, body, options);
+    else await store.putIfMatch(INDEX_KEY, body, reindexed.etag, options);
+  } catch (error) {
+    if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;
+    throw new ReleaseError("PRECONDITION_FAILED", "index.yaml changed while it was being rebuilt", {
+      file: describeKey(store, INDEX_KEY),
+      fix: "a publish ran meanwhile; run repo reindex again",
+    });
+  }
+}
+
+function pickTopLevel(previous: IndexFile | undefined): Partial<IndexFile> {
+  return {
+    ...(previous?.publicKeys === undefined ? {} : { publicKeys: previous.publicKeys }),
+    ...(previous?.annotations === undefined ? {} : { annotations: previous.annotations }),
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * One chart version entry of index.yaml: Helm's ChartVersion keys (strict: anything else is refused,
+ * as Helm >= 3.3.2 refuses it) and the checks of Helm's `Metadata.Validate`.
+ *
+ * Helm's loadIndex *skips* an entry that fails Validate (with a warning) and serves the rest. A
+ * publisher that rewrote such an index would drop that version for good, silently; so we refuse the
+ * index instead and say which entry to fix. Helm also rewrites some strings in Validate (whitespace
+ * to spaces, non-printable characters removed) when it loads; we keep every string verbatim.
+ */
+import type { Dependency, Maintainer } from "../chart/metadata.js";
+import { type ChartVersion, INDEX_API_VERSION, ZERO_TIME } from "./index-file.js";
+import { DEPENDENCY_KEYS, ENTRY_KEYS, MAINTAINER_KEYS } from "./index-keys.js";
+import { PlainScalar } from "./load-yaml.js";
+import { cachedCheck } from "./order.js";
+import { readAny, readStringMap } from "./read-maps.js";
+import {
+  describe,
+  fail,
+  fieldPath,
+  isNull,
+  type Reader,
+  readBool,
+  readList,
+  readMap,
+  readString,
+  readStringList,
+  readTime,
+  structKey,
+} from "./read-values.js";
+
+const ALIAS = /^[a-zA-Z0-9_-]+$/;
+
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+  else if (Object.hasOwn(target, key)) delete target[key]; // in place: a null field is an absent one
+}
+
+function readMaintainers(r: Reader, v: unknown, parent: string, key: string): Maintainer[] | undefined {
+  const list = readList(r, v, parent, key);
+  if (list === undefined) return undefined;
+  const path = fieldPath(parent, key);
+  return list.map((item, i) => {
+    const map = readMap(r, item, path, i);
+    const p = fieldPath(path, i);
+    if (map === undefined) {
+      fail(
+        r,
+        p,
+        "empty maintainer: Helm skips this chart version",
+        "remove the empty `-` item or fill it in",
+      );
+    }
+    const out: Record<string, unknown> = {};
+    for (const raw of Object.keys(map)) {
+      const name = structKey(r, raw, p, MAINTAINER_KEYS);
+      put(out, name, readString(r, map[raw], p, name, false));
+    }
+    return out as unknown as Maintainer;
+  });
+}
+
+function readDependencies(r: Reader, v: unknown, parent: string, key: string): Dependency[] | undefined {
+  const list = readList(r, v, parent, key);
+  if (list === undefined) return undefined;
+  const path = fieldPath(parent, key);
+  return list.map((item, i) => {
+    const map = readMap(r, item, path, i);
+    const p = fieldPath(path, i);
+    if (map === undefined) {
+      fail(
+        r,
+        p,
+        "empty dependency: Helm skips this chart version",
+        "remove the empty `-` item or fill it in",
+      );
+    }
+    const out: Record<string, unknown> = {};
+    for (const raw of Object.keys(map)) {
+      const name = structKey(r, raw, p, DEPENDENCY_KEYS);
+      const value = map[raw];
+      if (name === "tags") put(out, name, readStringList(r, value, p, name, false));
+      else if (name === "enabled") put(out, name, readBool(r, value, p, name));
+      else if (name === "import-values") {
+        const f = fieldPath(p, name);
+        put(
+          out,
+          name,
+          readList(r, value, p, name)?.map((x, j) => readAny(r, x, f, j)),
+        );
+      } else put(out, name, readString(r, value, p, name, false));
+    }
+    const alias = out.alias;
+    if (typeof alias === "string" && alias !== "" && !ALIAS.test(alias)) {
+      fail(
+        r,
+        fieldPath(p, "alias"),
+        `dependency alias "${alias}" has characters Helm refuses: Helm skips this chart version`,
+        "use only letters, digits, `_` and `-` in an alias",
+      );
+    }
+    return out as unknown as Dependency;
+  });
+}
+
+/**
+ * Reads and checks one entry at `path`. `chartName`: the key of `entries` it sits under, which its
+ * `name` must equal. Fills what Helm fills: `apiVersion` v1 when missing, Go zero values for a
+ * missing `created` (0001-01-01T00:00:00Z), `digest` ("") and `urls` ([]).
+ */
+export function readChartVersion(
+  r: Reader,
+  v: unknown,
+  path: string,
+  chartName: string | undefined,
+): ChartVersion {
+  if (isNull(v))
+    fail(r, path, "empty entry: Helm skips it with a warning", "remove the empty `-` item or fill it in");
+  if (typeof v !== "object" || Array.isArray(v) || v instanceof PlainScalar) {
+    fail(r, path, `expected a chart version mapping, found ${describe(v)}`, "write `key: value` lines");
+  }
+  const map = v as Record<string, unknown>;
+  r.keys += Object.keys(map).length;
+  // A freshly parsed entry is checked and completed in place (no copy of 15,000 objects).
+  const out: Record<string, unknown> = r.inPlace ? map : {};
+  for (const raw of Object.keys(map)) {
+    const key = structKey(r, raw, path, ENTRY_KEYS);
+    const value = map[raw];
+    switch (key) {
+      case "sources":
+      case "keywords":
+        put(out, key, readStringList(r, value, path, key, false));
+        break;
+      case "urls":
+        put(out, key, readStringList(r, value, path, key, true));
+        break;
+      case "maintainers":
+        put(out, key, readMaintainers(r, value, path, key));
+        break;
+      case "dependencies":
+        put(out, key, readDependencies(r, value, path, key));
+        break;
+      case "annotations":
+        put(out, key, readStringMap(r, value, path, key, false));
+        break;
+      case "deprecated":
+      case "removed":
+        put(out, key, readBool(r, value, path, key));
+        break;
+      case "created":
+        put(out, key, readTime(r, value, path, key));
+        break;
+      case "digest":
+      case "checksum":
+      case "engine":
+      case "tillerVersion":
+      case "url":
+        put(out, key, readString(r, value, path, key, true));
+        break;
+      default:
+        put(out, key, readString(r, value, path, key, false));
+    }
+  }
+  if (out.apiVersion === undefined || out.apiVersion === "") out.apiVersion = INDEX_API_VERSION;
+  out.urls ??= [];
+  out.created ??= ZERO_TIME;
+  out.digest ??= "";
+  const entry = out as unknown as ChartVersion;
+  checkMetadata(r, entry, path, chartName);
+  return entry;
+}
+
+/** Helm's Metadata.Validate (chart/v2 metadata.go), in Helm's order, plus: `name` equals its key. */
+function checkMetadata(r: Reader, entry: ChartVersion, path: string, chartName: string | undefined): void {
+  const skipped = "Helm skips this chart version with a warning; refusing so that it is not dropped silently";
+  const name = entry.name as string | undefined;
+  if (name === undefined || name === "") {
+    fail(
+      r,
+      fieldPath(path, "name"),
+      `chart name is missing: ${skipped}`,
+      `add name: ${chartName ?? "<chart name>"}`,
+    );
+  }
+  if (name === "." || name === ".." || name.includes("/") || name.includes("\\")) {
+    fail(
+      r,
+      fieldPath(path, "name"),
+      `chart name "${name}" is not allowed: ${skipped}`,
+      "use a plain name without `/` or `\\`",
+    );
+  }
+  if (chartName !== undefined && name !== chartName) {
+    fail(
+      r,
+      fieldPath(path, "name"),
+      `entry name "${name}" differs from the chart it is listed under ("${chartName}")`,
+      `list it under entries.${name}, or set name: ${chartName}`,
+    );
+  }
+  const version = entry.version as string | undefined;
+  if (version === undefined || version === "") {
+    fail(
+      r,
+      fieldPath(path, "version"),
+      `chart version is missing: ${skipped}`,
+      "add the version from the chart's Chart.yaml",
+    );
+  }
+  const check = cachedCheck(version);
+  if (!check.ok) {
+    fail(
+      r,
+      fieldPath(path, "version"),
+      check.reason === "invalid" ? `${check.message}: ${skipped}` : check.message,
+      "fix the version (SemVer 2, e.g. 1.2.3) or remove this entry",
+    );
+  }
+  const type = entry.type;
+  if (type !== undefined && type !== "" && type !== "application" && type !== "library") {
+    fail(
+      r,
+      fieldPath(path, "type"),
+      `chart type "${type}" must be application or library: ${skipped}`,
+      "fix the type",
+    );
+  }
+}
