@@ -22,7 +22,10 @@ const lockHash = createHash("sha256")
   .digest("hex");
 const stamp = join(root, "node_modules", ".kube9-lock-sha256");
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
-  step("installing npm dependencies from package-lock.json", npm, ["ci", "--no-audit", "--no-fund"]);
+  // `npm install --no-save` installs exactly the locked versions and leaves the lockfile alone.
+  // Not `npm ci`: it also demands lock entries for every platform's optional binaries (biome,
+  // rollup), and a registry mirror that lacks some of them makes it refuse a correct lockfile.
+  step("installing npm dependencies from package-lock.json", npm, ["install", "--no-save", "--no-audit", "--no-fund"]);
   writeFileSync(stamp, lockHash);
 }
 
