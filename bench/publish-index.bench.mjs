@@ -16,8 +16,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serializeIndex } from "../release/dist/repo/serialize-index.js";
-import { syntheticIndex } from "./synthetic-index.mjs";
 import { toolPath } from "../scripts/install-tools.mjs";
+import { syntheticIndex } from "./synthetic-index.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const cli = join(root, "release", "dist", "cli", "main.js");

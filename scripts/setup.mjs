@@ -25,11 +25,22 @@ if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
   // `npm install --no-save` installs exactly the locked versions and leaves the lockfile alone.
   // Not `npm ci`: it also demands lock entries for every platform's optional binaries (biome,
   // rollup), and a registry mirror that lacks some of them makes it refuse a correct lockfile.
-  step("installing npm dependencies from package-lock.json", npm, ["install", "--no-save", "--no-audit", "--no-fund"]);
+  step("installing npm dependencies from package-lock.json", npm, [
+    "install",
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+  ]);
   writeFileSync(stamp, lockHash);
 }
 
-step("building release/ (tsc -b)", join(root, "node_modules", ".bin", "tsc"), ["-b", "release"]);
+const workspaces = ["release", "operator", "infrastructure"].filter((dir) =>
+  existsSync(join(root, dir, "tsconfig.json")),
+);
+step(`building ${workspaces.join(", ")} (tsc -b)`, join(root, "node_modules", ".bin", "tsc"), [
+  "-b",
+  ...workspaces,
+]);
 
 if (withTools)
   step("installing pinned tools into .tools/", process.execPath, [

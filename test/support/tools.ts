@@ -10,10 +10,15 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 interface ToolSpec {
-  module: string;
   version: string;
   binary: string;
+  /** A Go program built with go install. */
+  module?: string;
   ldflags?: string;
+  /** A Debian package unpacked into .tools/. */
+  deb?: string;
+  /** A Debian package installed system-wide; `binary` is then an absolute path. */
+  apt?: string;
 }
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, "scripts", "tools.json"), "utf8")) as Record<
@@ -24,6 +29,14 @@ const manifest = JSON.parse(readFileSync(join(repoRoot, "scripts", "tools.json")
 export function toolPath(name: string): string {
   const spec = manifest[name];
   if (spec === undefined) throw new Error(`unknown tool ${name}`);
+  if (spec.apt !== undefined) {
+    if (!existsSync(spec.binary)) {
+      throw new Error(
+        `${name} (Debian package ${spec.apt} ${spec.version}) is not installed. Install it with: npm run tools -- ${name}`,
+      );
+    }
+    return spec.binary;
+  }
   // Same folder naming as scripts/install-tools.mjs: the spec's hash, so a changed spec is a new tool.
   const specHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 8);
   const path = join(repoRoot, ".tools", `${name}-${spec.version}-${specHash}`, spec.binary);
