@@ -41,6 +41,7 @@ export function toolPath(name) {
 }
 
 function installedDebVersion(pkg) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not JavaScript's.
   const query = spawnSync("dpkg-query", ["-W", "-f=${Version}", pkg], { encoding: "utf8" });
   return query.status === 0 ? query.stdout.trim() : undefined;
 }

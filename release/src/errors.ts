@@ -24,7 +24,15 @@ export type ErrorCode =
   /** The local repository server cannot listen (port in use, address not available). */
   | "SERVE_FAILED"
   /** A required external program (helm, git, ...) is missing or failed. */
-  | "TOOL_FAILED";
+  | "TOOL_FAILED"
+  /** An image in a registry is not what a release needs (platforms, labels, size, digest). */
+  | "IMAGE_INVALID"
+  /** A container registry could not be read (network, auth, server errors after retries). */
+  | "REGISTRY_FAILED"
+  /** The release tag, Chart.yaml version, appVersion and default image tag disagree. */
+  | "RELEASE_MISMATCH"
+  /** A wait for something external (an image tag) ran out of time. */
+  | "TIMEOUT";
 
 export interface ErrorContext {
   /** The file or URL the problem is in. */

@@ -1,19 +1,49 @@
 /** Parsing and checking of option values shared by several commands. */
 import { resolve } from "node:path";
+import type { Command } from "commander";
 import { ReleaseError } from "../errors.js";
 import { DirectoryStore } from "../storage/directory-store.js";
+import { parseS3Url } from "../storage/s3-location.js";
+import { S3Store } from "../storage/s3-store.js";
 import type { Store } from "../storage/store.js";
+import { s3Client } from "./aws-clients.js";
 
-/** A repository given with --repo: for now, a directory path. */
-export function storeFor(repo: string, cwd: string): Store {
+/** Options of the commands that reach an S3 repository. */
+export interface S3Flags {
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+}
+
+export function addS3Options(command: Command): Command {
+  return command
+    .option("--endpoint <url>", "S3 endpoint for S3-compatible stores (default: AWS, or AWS_ENDPOINT_URL_S3)")
+    .option("--region <region>", "bucket region (default: the AWS chain, e.g. AWS_REGION)")
+    .option("--path-style", "address the bucket in the path (S3-compatible stores)");
+}
+
+/** A repository given with --repo: a directory path, or s3://bucket[/prefix]. */
+export function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Store {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1];
-  if (scheme !== undefined) {
-    throw new ReleaseError("USAGE", `unsupported repository ${repo}: this build publishes to a directory`, {
+  if (scheme === undefined) return new DirectoryStore(resolve(cwd, repo));
+  if (scheme.toLowerCase() !== "s3") {
+    throw new ReleaseError("USAGE", `unsupported repository ${repo}`, {
       field: "--repo",
-      fix: "give a directory path, e.g. --repo chart-repo",
+      fix: "give a directory path (e.g. chart-repo) or s3://<bucket>[/<prefix>]",
     });
   }
-  return new DirectoryStore(resolve(cwd, repo));
+  return new S3Store(
+    s3Client({
+      ...(s3.endpoint === undefined ? {} : { endpoint: repositoryUrl(s3.endpoint, "--endpoint") }),
+      ...(s3.region === undefined ? {} : { region: s3.region }),
+      ...(s3.pathStyle === true ? { pathStyle: true } : {}),
+    }),
+    parseS3Url(repo),
+  );
+}
+
+export function isRemote(store: Store): boolean {
+  return !(store instanceof DirectoryStore);
 }
 
 /** The public base URL of a repository: absolute http(s), no query or fragment. */
@@ -40,6 +70,19 @@ export function repositoryUrl(value: string, option: string): string {
     });
   }
   return value.replace(/\/+$/, "");
+}
+
+/** A duration such as 90s, 15m, 1h, or plain seconds. */
+export function durationMs(value: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (match?.[1] === undefined) {
+    throw new ReleaseError("USAGE", `${JSON.stringify(value)} is not a duration`, {
+      field: option,
+      fix: "give e.g. 30s, 15m or 1h",
+    });
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number(match[1]) * unit;
 }
 
 export function portNumber(value: string): number {

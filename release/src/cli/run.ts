@@ -6,6 +6,11 @@ import { Command, CommanderError } from "commander";
 import { ReleaseError } from "../errors.js";
 import { registerChartPackage } from "./commands/chart-package.js";
 import { registerChartPublish } from "./commands/chart-publish.js";
+import { registerImageLabels } from "./commands/image-labels.js";
+import { registerImageTags } from "./commands/image-tags.js";
+import { registerImageVerify } from "./commands/image-verify.js";
+import { registerImageWait } from "./commands/image-wait.js";
+import { registerReleaseCheck } from "./commands/release-check.js";
 import { registerRepoReindex } from "./commands/repo-reindex.js";
 import { registerRepoServe } from "./commands/repo-serve.js";
 import { registerRepoVerify } from "./commands/repo-verify.js";
@@ -34,7 +39,20 @@ export function buildProgram(context: CliContext, version: string): Command {
   registerRepoServe(repo, context);
   registerRepoVerify(repo, context);
   registerRepoReindex(repo, context);
-  for (const group of [chart, repo]) {
+  const image = program
+    .command("image")
+    .description("the operator image: tags, labels, anonymous registry verification")
+    .exitOverride();
+  registerImageTags(image, context);
+  registerImageLabels(image, context);
+  registerImageVerify(image, context);
+  registerImageWait(image, context);
+  const release = program
+    .command("release")
+    .description("release consistency: tag, chart version, appVersion, image tag")
+    .exitOverride();
+  registerReleaseCheck(release, context);
+  for (const group of [chart, repo, image, release]) {
     group
       .configureOutput({ writeOut: context.stdout, writeErr: context.stderr })
       .showHelpAfterError("(run with --help for usage)");

@@ -4,6 +4,7 @@
  * anything is written, a version already published with other bytes or a repository whose index
  * is missing while archives exist.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { ReleaseError } from "../errors.js";
 import { chartUrl } from "../repo/chart-url.js";
 import { findEntry } from "../repo/index-file.js";
@@ -37,9 +38,12 @@ export interface Planned {
 
 export interface PlanOptions {
   baseUrl?: string;
-  /** Archives younger than this are taken as another first publish in flight. Default 2 min. */
+  /** Archives younger than this may belong to another first publish in flight. Default 2 min. */
   firstPublishWindowMs?: number;
+  /** How long to wait for that publish to create index.yaml. Default 20 s. */
+  firstPublishWaitMs?: number;
   now: () => Date;
+  delay?: (ms: number) => Promise<void>;
 }
 
 export async function planPublish(
@@ -48,8 +52,7 @@ export async function planPublish(
   options: PlanOptions,
 ): Promise<Planned> {
   const { name, version } = chart.metadata;
-  const snapshot = await readIndex(store);
-  if (snapshot === undefined) await assertNewRepository(store, chart.fileName, options);
+  const snapshot = (await readIndex(store)) ?? (await indexOfNewRepository(store, chart.fileName, options));
   const existing = snapshot === undefined ? undefined : findEntry(snapshot.index, name, version);
   if (existing !== undefined && existing.digest !== chart.digest) {
     throw versionConflict(store, chart, existing.digest);
@@ -105,24 +108,40 @@ export function versionConflict(store: Store, chart: PackagedChart, publishedDig
 }
 
 /**
- * A missing index starts a new repository only when no other archive is stored. Archives stored
- * in the last moments belong to another first publish running now, whose index write will come;
- * older ones mean the index was lost, and starting empty would drop every published version.
+ * A missing index starts a new repository only when no other archive is stored. Otherwise the
+ * index was lost, and starting empty would hide every published version: stop and point to
+ * `repo reindex`. One exception is waited out: archives stored moments ago may belong to other
+ * publishers of a brand-new repository, one of which is about to create the index. If it appears
+ * within the wait, publishing merges into it.
  */
-async function assertNewRepository(store: Store, ownArchive: string, options: PlanOptions): Promise<void> {
+async function indexOfNewRepository(
+  store: Store,
+  ownArchive: string,
+  options: PlanOptions,
+): Promise<IndexSnapshot | undefined> {
   const archives = (await store.list()).filter(
     (object) => object.key.endsWith(".tgz") && object.key !== ownArchive,
   );
+  if (archives.length === 0) return undefined;
   const window = options.firstPublishWindowMs ?? 120_000;
-  const old = archives.filter((object) => options.now().getTime() - object.lastModified.getTime() > window);
-  if (old.length > 0) {
-    throw new ReleaseError(
-      "INDEX_MISSING",
-      `${INDEX_KEY} is missing but ${archives.length} chart archive(s) are stored (e.g. ${old[0]?.key}); publishing now would start an index without them`,
-      {
-        file: describeKey(store, INDEX_KEY),
-        fix: `rebuild the index from the stored archives with \`kube9-release repo reindex --repo ${store.location}\`, then publish again`,
-      },
-    );
+  const recent = archives.every(
+    (object) => options.now().getTime() - object.lastModified.getTime() <= window,
+  );
+  if (recent) {
+    const delay = options.delay ?? ((ms: number) => sleep(ms));
+    const deadline = Date.now() + (options.firstPublishWaitMs ?? 20_000);
+    for (let attempt = 0; Date.now() < deadline; attempt += 1) {
+      await delay(Math.min(5_000, 200 * 2 ** attempt));
+      const appeared = await readIndex(store);
+      if (appeared !== undefined) return appeared;
+    }
   }
+  throw new ReleaseError(
+    "INDEX_MISSING",
+    `${INDEX_KEY} is missing but ${archives.length} chart archive(s) are stored (e.g. ${archives[0]?.key}); publishing now would start an index without them`,
+    {
+      file: describeKey(store, INDEX_KEY),
+      fix: `rebuild the index from the stored archives with \`kube9-release repo reindex --repo ${store.location}\`, then publish again`,
+    },
+  );
 }

@@ -83,7 +83,7 @@ describe("kube9-release exit codes and output", () => {
   });
 
   it("refuses a repository URL scheme it cannot publish to", async () => {
-    const result = await run("chart", "publish", "chart", "--repo", "s3://bucket/prefix");
+    const result = await run("chart", "publish", "chart", "--repo", "gs://bucket/prefix");
     expect(result.code).toBe(EXIT_USAGE);
     expect(result.stderr).toContain("--repo");
   });

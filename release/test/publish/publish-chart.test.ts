@@ -78,11 +78,9 @@ describe("planPublish", () => {
     ]);
   });
 
-  it("refuses a missing index while older archives are stored, and allows a concurrent first publish", async () => {
+  it("refuses a missing index while older archives are stored", async () => {
     await publish(store, "1.0.0");
     rmSync(join(root, "repo", "index.yaml"));
-    const recent = await planPublish(store, await chartAt("1.1.0"), { now: () => new Date() });
-    expect(recent.plan.outcome).toBe("create-repository");
     const dayAgo = new Date(Date.now() - 86_400_000);
     utimesSync(join(root, "repo", "kube9-operator-1.0.0.tgz"), dayAgo, dayAgo);
     await expect(planPublish(store, await chartAt("1.1.0"), { now: () => new Date() })).rejects.toMatchObject(
@@ -91,6 +89,44 @@ describe("planPublish", () => {
         fix: expect.stringContaining("repo reindex"),
       },
     );
+  });
+
+  it("waits for a concurrent first publish to create the index, and merges into it", async () => {
+    const other = new DirectoryStore(join(root, "other"));
+    await publish(other, "1.0.0");
+    const otherIndex = await other.get("index.yaml");
+    await publish(store, "1.0.0");
+    rmSync(join(root, "repo", "index.yaml"));
+    // The other publisher's index write lands while this one waits.
+    const delay = async () => {
+      if ((await store.get("index.yaml")) === undefined && otherIndex !== undefined) {
+        await store.putIfAbsent("index.yaml", otherIndex.body, {
+          contentType: "application/yaml",
+          cacheControl: "public, max-age=300",
+        });
+      }
+    };
+    const planned = await planPublish(store, await chartAt("1.1.0"), {
+      now: () => new Date(),
+      delay,
+      firstPublishWaitMs: 5_000,
+    });
+    expect(planned.plan.outcome).toBe("add-version");
+    expect(planned.plan.entriesBefore).toBe(1);
+  });
+
+  it("refuses a missing index when no concurrent first publish creates it in time", async () => {
+    await publish(store, "1.0.0");
+    rmSync(join(root, "repo", "index.yaml"));
+    const waits: number[] = [];
+    const delay = async (ms: number) => {
+      waits.push(ms);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await expect(
+      planPublish(store, await chartAt("1.1.0"), { now: () => new Date(), delay, firstPublishWaitMs: 200 }),
+    ).rejects.toMatchObject({ code: "INDEX_MISSING" });
+    expect(waits.length).toBeGreaterThan(0);
   });
 });
 

@@ -1,0 +1,110 @@
+/**
+ * CloudFront in front of the chart bucket: one cache policy per kind of object, HTTPS only,
+ * security headers on every answer.
+ */
+import { Duration, Validations } from "aws-cdk-lib";
+import type * as acm from "aws-cdk-lib/aws-certificatemanager";
+import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
+import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+
+/** Path patterns of the two special behaviours; everything else takes the default one. */
+export const ARCHIVE_PATH = "*.tgz";
+export const INDEX_PATH = "index.yaml";
+
+export const ARCHIVE_TTL = Duration.days(365);
+export const INDEX_TTL = Duration.seconds(300);
+
+export interface ChartDistributionProps {
+  readonly bucket: s3.IBucket;
+  readonly domainName: string;
+  /** Must be in us-east-1 (CloudFront reads certificates from nowhere else). */
+  readonly certificate: acm.ICertificate;
+}
+
+export class ChartDistribution extends Construct {
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: ChartDistributionProps) {
+    super(scope, id);
+
+    // READ and LIST: without ListBucket S3 answers a missing key with 403, which Helm reports as
+    // an access problem instead of "not found".
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(props.bucket, {
+      originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
+    });
+
+    // A published archive never changes (its digest is in the index), so the edge keeps it a
+    // year even if the origin says otherwise; it is already gzip, compressing it again is waste.
+    const archiveCache = new cloudfront.CachePolicy(this, "ArchiveCache", {
+      comment: "chart archives: immutable, one year, no compression",
+      defaultTtl: ARCHIVE_TTL,
+      minTtl: ARCHIVE_TTL,
+      maxTtl: ARCHIVE_TTL,
+      enableAcceptEncodingGzip: false,
+      enableAcceptEncodingBrotli: false,
+    });
+
+    // The index changes on every release: at most five minutes stale at the edge (the publisher
+    // also invalidates it), compressed for clients that ask (it shrinks about 14x). The origin's
+    // own Cache-Control can shorten it (minimum 0).
+    const indexCache = new cloudfront.CachePolicy(this, "IndexCache", {
+      comment: "index.yaml: five minutes, gzip and brotli",
+      defaultTtl: INDEX_TTL,
+      minTtl: Duration.seconds(0),
+      maxTtl: INDEX_TTL,
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    const headers = new cloudfront.ResponseHeadersPolicy(this, "SecurityHeaders", {
+      comment: "HSTS and nosniff on every answer of the chart repository",
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: false,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+      },
+    });
+
+    const behaviour = (cachePolicy: cloudfront.ICachePolicy): cloudfront.BehaviorOptions => ({
+      origin,
+      cachePolicy,
+      responseHeadersPolicy: headers,
+      // Helm follows redirects, so an http:// repository URL still ends up on HTTPS.
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      // Compression needs the Accept-Encoding the cache policy forwards; archives are gzip already.
+      compress: cachePolicy !== archiveCache,
+    });
+
+    this.distribution = new cloudfront.Distribution(this, "Distribution", {
+      comment: `Helm chart repository ${props.domainName}`,
+      // Everything but an archive may change (index.yaml, artifacthub-repo.yml), so the default
+      // keeps the short TTL too.
+      defaultBehavior: behaviour(indexCache),
+      // With LIST granted, GET / would answer with the bucket listing; the index is what a
+      // browser or a curious client should see there instead.
+      defaultRootObject: INDEX_PATH,
+      additionalBehaviors: {
+        [ARCHIVE_PATH]: behaviour(archiveCache),
+        [INDEX_PATH]: behaviour(indexCache),
+      },
+      domainNames: [props.domainName],
+      certificate: props.certificate,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+    });
+    // CDK warns on every LIST grant, whatever the distribution does about it; this one does it.
+    Validations.of(this.distribution).acknowledge({
+      id: "Annotation::@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk",
+      reason:
+        "defaultRootObject is index.yaml, so GET / never returns the bucket listing; LIST is granted " +
+        "only so that a missing key is a 404 instead of a 403.",
+    });
+  }
+}

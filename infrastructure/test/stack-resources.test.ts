@@ -1,0 +1,313 @@
+/**
+ * The synthesized template of the chart repository stack: bucket, bucket policy, CloudFront,
+ * DNS, certificate and outputs, for the minimal settings and for every optional one given.
+ */
+import { type CfnElement, Stack } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { OUTPUT_KEYS, STACK_NAME } from "../lib/names.js";
+import { CERTIFICATE_ARN, FULL_CONTEXT, MINIMAL_CONTEXT, only, synthesize } from "./synth.js";
+
+const minimal = synthesize(MINIMAL_CONTEXT);
+const full = synthesize(FULL_CONTEXT);
+const bucket = only(minimal.template, "AWS::S3::Bucket");
+const bucketArn = { "Fn::GetAtt": [bucket.logicalId, "Arn"] };
+const keysOf = (suffix: string) => ({ "Fn::Join": ["", [bucketArn, suffix]] });
+const distribution = only(minimal.template, "AWS::CloudFront::Distribution");
+const config = distribution.properties.DistributionConfig as Record<string, unknown>;
+
+/** Every value of a key anywhere in a JSON document. */
+function valuesOf(node: unknown, key: string): unknown[] {
+  if (Array.isArray(node)) return node.flatMap((child) => valuesOf(child, key));
+  if (node === null || typeof node !== "object") return [];
+  return Object.entries(node).flatMap(([k, v]) => [...(k === key ? [v] : []), ...valuesOf(v, key)]);
+}
+
+describe("stack", () => {
+  it("is one stack with an explicit account and us-east-1", () => {
+    expect(minimal.stack.stackName).toBe(STACK_NAME);
+    expect(minimal.stack.account).toBe(MINIMAL_CONTEXT.account);
+    expect(minimal.stack.region).toBe("us-east-1");
+    expect(minimal.app.node.findAll().filter((c) => Stack.isStack(c))).toEqual([minimal.stack]);
+  });
+
+  it.each([
+    ["minimal", minimal],
+    ["full", full],
+  ])("has no Fn::ImportValue, no export and no parameter in the %s template", (_name, synthesized) => {
+    expect(valuesOf(synthesized.json, "Fn::ImportValue")).toEqual([]);
+    expect(valuesOf(synthesized.json, "Export")).toEqual([]);
+    expect(JSON.stringify(synthesized.json)).not.toContain("ImportValue");
+    // Only the bootstrap version check CDK adds itself; no setting is left for deploy time.
+    expect(Object.keys((synthesized.json.Parameters as object | undefined) ?? {})).toEqual([
+      "BootstrapVersion",
+    ]);
+  });
+});
+
+describe("bucket", () => {
+  it("blocks public access, encrypts with S3 keys, enforces the bucket owner and keeps versions", () => {
+    expect(bucket.properties).toEqual({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+      VersioningConfiguration: { Status: "Enabled" },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: "expire-old-noncurrent-versions",
+            Status: "Enabled",
+            NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 10 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+        ],
+      },
+    });
+  });
+
+  it("is retained when the stack is deleted or the bucket replaced", () => {
+    minimal.template.hasResource("AWS::S3::Bucket", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+
+  const statements = () =>
+    (only(minimal.template, "AWS::S3::BucketPolicy").properties.PolicyDocument as { Statement: unknown[] })
+      .Statement;
+
+  it("has exactly three statements: TLS only, conditional index writes, and the OAC grant", () => {
+    expect(statements()).toHaveLength(3);
+    minimal.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: bucket.logicalId },
+    });
+  });
+
+  it("denies every request without TLS", () => {
+    expect(statements()).toContainEqual({
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "s3:*",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+      Resource: [bucketArn, keysOf("/*")],
+    });
+  });
+
+  it("denies a put of index.yaml, at the root or under a prefix, that has neither If-Match nor If-None-Match", () => {
+    expect(statements()).toContainEqual({
+      Sid: "RequireConditionalWritesOnIndex",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "s3:PutObject",
+      // Null true on both keys: denied only when both headers are absent.
+      Condition: { Null: { "s3:if-match": "true", "s3:if-none-match": "true" } },
+      Resource: [keysOf("/index.yaml"), keysOf("/*/index.yaml")],
+    });
+  });
+
+  it("lets only this distribution read and list through OAC", () => {
+    expect(statements()).toContainEqual({
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: ["s3:GetObject", "s3:ListBucket"],
+      Resource: [keysOf("/*"), bucketArn],
+      Condition: {
+        StringEquals: {
+          "AWS:SourceArn": {
+            "Fn::Join": [
+              "",
+              [
+                "arn:",
+                { Ref: "AWS::Partition" },
+                ":cloudfront::",
+                { Ref: "AWS::AccountId" },
+                ":distribution/",
+                { Ref: distribution.logicalId },
+              ],
+            ],
+          },
+        },
+      },
+    });
+    minimal.template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", {
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: "s3",
+        SigningBehavior: "always",
+        SigningProtocol: "sigv4",
+      }),
+    });
+  });
+});
+
+describe("CloudFront", () => {
+  const cachePolicyOf = (pathPattern: string | undefined) => {
+    const behaviour =
+      pathPattern === undefined
+        ? (config.DefaultCacheBehavior as Record<string, unknown>)
+        : (config.CacheBehaviors as Array<Record<string, unknown>>).find(
+            (b) => b.PathPattern === pathPattern,
+          );
+    if (behaviour === undefined) throw new Error(`no behaviour for ${pathPattern}`);
+    const ref = (behaviour.CachePolicyId as { Ref: string }).Ref;
+    const policy = minimal.template.findResources("AWS::CloudFront::CachePolicy")[ref];
+    return { behaviour, policy: policy?.Properties.CachePolicyConfig as Record<string, unknown> };
+  };
+  const noForwarding = {
+    CookiesConfig: { CookieBehavior: "none" },
+    HeadersConfig: { HeaderBehavior: "none" },
+    QueryStringsConfig: { QueryStringBehavior: "none" },
+  };
+
+  it("has the two special behaviours, in that order, besides the default", () => {
+    expect((config.CacheBehaviors as Array<{ PathPattern: string }>).map((b) => b.PathPattern)).toEqual([
+      "*.tgz",
+      "index.yaml",
+    ]);
+  });
+
+  it("caches archives one year at the edge, without compression", () => {
+    const { behaviour, policy } = cachePolicyOf("*.tgz");
+    expect(policy).toMatchObject({ DefaultTTL: 31_536_000, MinTTL: 31_536_000, MaxTTL: 31_536_000 });
+    expect(policy?.ParametersInCacheKeyAndForwardedToOrigin).toEqual({
+      ...noForwarding,
+      EnableAcceptEncodingGzip: false,
+      EnableAcceptEncodingBrotli: false,
+    });
+    expect(behaviour?.Compress).toBe(false);
+  });
+
+  it.each([
+    ["index.yaml", "index.yaml"],
+    ["the default behaviour", undefined],
+  ])("caches %s at most 300 s, with gzip and brotli", (_label, pathPattern) => {
+    const { behaviour, policy } = cachePolicyOf(pathPattern);
+    expect(policy).toMatchObject({ DefaultTTL: 300, MinTTL: 0, MaxTTL: 300 });
+    expect(policy?.ParametersInCacheKeyAndForwardedToOrigin).toEqual({
+      ...noForwarding,
+      EnableAcceptEncodingGzip: true,
+      EnableAcceptEncodingBrotli: true,
+    });
+    expect(behaviour?.Compress).toBe(true);
+  });
+
+  it("serves every behaviour over HTTPS only, read-only, with the security headers", () => {
+    const headersRef = only(minimal.template, "AWS::CloudFront::ResponseHeadersPolicy").logicalId;
+    const behaviours = [config.DefaultCacheBehavior, ...(config.CacheBehaviors as unknown[])];
+    expect(behaviours).toHaveLength(3);
+    for (const behaviour of behaviours) {
+      expect(behaviour).toMatchObject({
+        ViewerProtocolPolicy: "redirect-to-https",
+        AllowedMethods: ["GET", "HEAD"],
+        ResponseHeadersPolicyId: { Ref: headersRef },
+      });
+    }
+  });
+
+  it("sends HSTS and nosniff", () => {
+    minimal.template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: {
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: 31_536_000,
+            IncludeSubdomains: false,
+            Override: true,
+          },
+          ContentTypeOptions: { Override: true },
+        },
+      }),
+    });
+  });
+
+  it("answers on the domain with TLS 1.2 minimum, HTTP/2 and HTTP/3, IPv6, and the index at /", () => {
+    expect(config).toMatchObject({
+      Aliases: ["charts.kube9.io"],
+      HttpVersion: "http2and3",
+      IPV6Enabled: true,
+      Enabled: true,
+      DefaultRootObject: "index.yaml",
+    });
+    const certificate = only(minimal.template, "AWS::CertificateManager::Certificate").logicalId;
+    expect(config.ViewerCertificate).toEqual({
+      AcmCertificateArn: { Ref: certificate },
+      MinimumProtocolVersion: "TLSv1.2_2021",
+      SslSupportMethod: "sni-only",
+    });
+  });
+
+  it("reads from the bucket through OAC, with no origin access identity", () => {
+    const oac = only(minimal.template, "AWS::CloudFront::OriginAccessControl").logicalId;
+    const origins = config.Origins as Array<Record<string, unknown>>;
+    expect(origins).toHaveLength(1);
+    expect(origins[0]).toEqual({
+      Id: expect.any(String),
+      DomainName: { "Fn::GetAtt": [bucket.logicalId, "RegionalDomainName"] },
+      OriginAccessControlId: { "Fn::GetAtt": [oac, "Id"] },
+      S3OriginConfig: { OriginAccessIdentity: "" },
+    });
+  });
+});
+
+describe("DNS and certificate", () => {
+  it("creates a certificate for the domain, validated by DNS in the hosted zone", () => {
+    minimal.template.hasResourceProperties("AWS::CertificateManager::Certificate", {
+      DomainName: "charts.kube9.io",
+      ValidationMethod: "DNS",
+      DomainValidationOptions: [{ DomainName: "charts.kube9.io", HostedZoneId: "Z0123456789ABCDEFGHIJ" }],
+    });
+  });
+
+  it("uses the given certificate by ARN and creates none", () => {
+    full.template.resourceCountIs("AWS::CertificateManager::Certificate", 0);
+    const fullConfig = only(full.template, "AWS::CloudFront::Distribution").properties.DistributionConfig;
+    expect((fullConfig as { ViewerCertificate: unknown }).ViewerCertificate).toEqual({
+      AcmCertificateArn: CERTIFICATE_ARN,
+      MinimumProtocolVersion: "TLSv1.2_2021",
+      SslSupportMethod: "sni-only",
+    });
+  });
+
+  it.each(["A", "AAAA"])("points an %s alias of the domain at the distribution", (type) => {
+    minimal.template.hasResourceProperties("AWS::Route53::RecordSet", {
+      Type: type,
+      Name: "charts.kube9.io.",
+      HostedZoneId: "Z0123456789ABCDEFGHIJ",
+      AliasTarget: {
+        DNSName: { "Fn::GetAtt": [distribution.logicalId, "DomainName"] },
+        HostedZoneId: Match.anyValue(),
+      },
+    });
+  });
+
+  it("writes exactly those two records", () => {
+    minimal.template.resourceCountIs("AWS::Route53::RecordSet", 2);
+  });
+});
+
+describe("outputs", () => {
+  it("has every output the release workflow reads, under the keys of lib/names.ts", () => {
+    const outputs = minimal.template.findOutputs("*");
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(OUTPUT_KEYS).sort());
+    const value = (key: string) => (outputs[key] as { Value: unknown }).Value;
+    const logicalIdOf = (construct: { node: { defaultChild?: unknown } }) =>
+      minimal.stack.resolve(minimal.stack.getLogicalId(construct.node.defaultChild as CfnElement));
+    expect(value(OUTPUT_KEYS.bucketName)).toEqual({ Ref: bucket.logicalId });
+    expect(value(OUTPUT_KEYS.distributionId)).toEqual({ Ref: distribution.logicalId });
+    expect(value(OUTPUT_KEYS.distributionDomainName)).toEqual({
+      "Fn::GetAtt": [distribution.logicalId, "DomainName"],
+    });
+    expect(value(OUTPUT_KEYS.repositoryUrl)).toBe("https://charts.kube9.io");
+    expect(value(OUTPUT_KEYS.publisherRoleArn)).toEqual({
+      "Fn::GetAtt": [logicalIdOf(minimal.stack.roles.publisher), "Arn"],
+    });
+    expect(value(OUTPUT_KEYS.deployerRoleArn)).toEqual({
+      "Fn::GetAtt": [logicalIdOf(minimal.stack.roles.deployer), "Arn"],
+    });
+  });
+});

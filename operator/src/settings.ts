@@ -1,0 +1,25 @@
+/**
+ * The operator's environment variables, validated once at start so that a typo in the chart
+ * fails loudly instead of silently falling back to a default.
+ */
+
+export interface Settings {
+  /** Namespace of the status ConfigMap; undefined means "from the cluster configuration". */
+  namespace: string | undefined;
+  intervalMs: number;
+  port: number;
+}
+
+export function readSettings(env: Record<string, string | undefined>): Settings {
+  const interval = env.STATUS_INTERVAL_SECONDS?.trim() || "60";
+  const seconds = Number(interval);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+    throw new Error(`STATUS_INTERVAL_SECONDS must be a number of seconds in (0, 86400], got ${interval}`);
+  }
+  const portText = env.PORT?.trim() || "8080";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`PORT must be an integer in [0, 65535], got ${portText}`);
+  }
+  return { namespace: env.POD_NAMESPACE?.trim() || undefined, intervalMs: seconds * 1000, port };
+}

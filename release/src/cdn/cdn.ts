@@ -1,0 +1,54 @@
+/**
+ * Step 7: make caches in front of the repository drop what they hold. One interface, one
+ * implementation per CDN; "none" is simply no CDN.
+ */
+import { ReleaseError } from "../errors.js";
+
+export interface Invalidation {
+  id: string;
+  paths: string[];
+}
+
+export interface Cdn {
+  /** For messages: `cloudfront:<distribution id>`. */
+  readonly description: string;
+  /** `reference` must be unique per request (CloudFront's CallerReference). */
+  invalidate(paths: string[], reference: string): Promise<Invalidation>;
+  /** Resolves when the invalidation is complete; throws after `timeoutMs`. */
+  waitForCompletion(id: string, timeoutMs: number): Promise<void>;
+}
+
+export interface CdnTarget {
+  kind: "cloudfront";
+  distributionId: string;
+}
+
+/** Parses --cdn: `cloudfront:<distribution id>`. */
+export function parseCdnTarget(value: string): CdnTarget {
+  const match = /^cloudfront:([A-Z0-9]{6,32})$/.exec(value);
+  if (match?.[1] === undefined) {
+    throw new ReleaseError("USAGE", `${JSON.stringify(value)} is not a CDN this tool can invalidate`, {
+      field: "--cdn",
+      fix: "give cloudfront:<distribution id>, e.g. cloudfront:E2ABCDEF123456 (the infrastructure stack outputs it)",
+    });
+  }
+  return { kind: "cloudfront", distributionId: match[1] };
+}
+
+/** `/*` by default: one wildcard path counts as one path for CloudFront's free quota. */
+export const DEFAULT_INVALIDATION_PATHS = ["/*"];
+
+export function parseInvalidationPaths(value: string): string[] {
+  const paths = value
+    .split(",")
+    .map((path) => path.trim())
+    .filter((path) => path !== "");
+  const bad = paths.find((path) => !path.startsWith("/"));
+  if (paths.length === 0 || bad !== undefined) {
+    throw new ReleaseError("USAGE", `invalid invalidation paths ${JSON.stringify(value)}`, {
+      field: "--invalidate-paths",
+      fix: "give comma-separated paths starting with /, e.g. /index.yaml or /*",
+    });
+  }
+  return paths;
+}

@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CliContext } from "../../src/cli/context.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from "../../src/cli/run.js";
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "kube9-image-cli-"));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(env: Record<string, string>, ...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const context: CliContext = {
+    argv,
+    env,
+    cwd: join(import.meta.dirname, "..", "..", ".."),
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    now: () => new Date("2026-01-01T00:00:00Z"),
+    untilInterrupted: () => Promise.resolve(),
+  };
+  return { code: await runCli(context, "9.9.9"), stdout, stderr };
+}
+
+describe("image tags / image labels / release check on the command line", () => {
+  it("prints tags as lines and writes GitHub outputs", async () => {
+    const output = join(dir, "github-output");
+    const result = await run(
+      { GITHUB_OUTPUT: output },
+      "image",
+      "tags",
+      "v1.2.3",
+      "--existing",
+      "v1.0.0",
+      "--github-output",
+    );
+    expect(result.code).toBe(EXIT_OK);
+    expect(result.stdout).toBe("v1.2.3\n1.2.3\n1.2\n1\nlatest\n");
+    const written = readFileSync(output, "utf8");
+    expect(written).toContain("tags=v1.2.3,1.2.3,1.2,1,latest\n");
+    expect(written).toMatch(/^tag-lines<<(ghadelimiter_[0-9a-f]+)\nv1\.2\.3\n1\.2\.3\n1\.2\n1\nlatest\n\1$/m);
+    expect(written).toContain("prerelease=false\n");
+  });
+
+  it("gives --json and accepts --existing alone as 'no tags yet'", async () => {
+    const result = await run({}, "image", "tags", "v0.2.0", "--existing", "--json");
+    expect(result.code).toBe(EXIT_OK);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      tags: ["v0.2.0", "0.2.0", "0.2", "latest"],
+      prerelease: false,
+    });
+  });
+
+  it("exits 2 on build metadata, with --json error", async () => {
+    const result = await run({}, "image", "tags", "v1.2.3+x", "--existing", "--json");
+    expect(result.code).toBe(EXIT_USAGE);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: "USAGE", field: "<version>" } });
+  });
+
+  it("exits 2 on --github-output outside GitHub Actions", async () => {
+    const result = await run({}, "image", "tags", "v1.2.3", "--existing", "--github-output");
+    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.stderr).toContain("GITHUB_OUTPUT");
+  });
+
+  it("prints labels as key=value lines, created normalized to UTC", async () => {
+    const args = [
+      "--revision",
+      "0123456789abcdef0123456789abcdef01234567",
+      "--source",
+      "https://github.com/alto9/kube9-operator",
+    ];
+    const result = await run(
+      {},
+      "image",
+      "labels",
+      "v1.2.3",
+      "--created",
+      "2026-05-01T14:00:00+02:00",
+      ...args,
+    );
+    expect(result.code).toBe(EXIT_OK);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toHaveLength(8);
+    expect(lines).toContain("org.opencontainers.image.created=2026-05-01T12:00:00Z");
+    expect(lines).toContain("org.opencontainers.image.version=1.2.3");
+    const bad = await run({}, "image", "labels", "v1.2.3", "--created", "2026-05-01 12:00", ...args);
+    expect(bad.code).toBe(EXIT_USAGE);
+  });
+
+  it("release check: exit 0 on the repository's chart at its own version, 1 on another tag", async () => {
+    const chartYaml = readFileSync(
+      join(import.meta.dirname, "..", "..", "..", "charts", "kube9-operator", "Chart.yaml"),
+      "utf8",
+    );
+    const version = /^version: (.+)$/m.exec(chartYaml)?.[1] ?? "";
+    expect((await run({}, "release", "check", `v${version}`)).code).toBe(EXIT_OK);
+    const mismatch = await run({}, "release", "check", "v99.0.0", "--json");
+    expect(mismatch.code).toBe(EXIT_FAILURE);
+    expect(JSON.parse(mismatch.stdout)).toMatchObject({
+      error: { code: "RELEASE_MISMATCH", field: "version" },
+    });
+  });
+});
