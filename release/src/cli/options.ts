@@ -4,9 +4,7 @@ import type { Command } from "commander";
 import { ReleaseError } from "../errors.js";
 import { DirectoryStore } from "../storage/directory-store.js";
 import { parseS3Url } from "../storage/s3-location.js";
-import { S3Store } from "../storage/s3-store.js";
 import type { Store } from "../storage/store.js";
-import { s3Client } from "./aws-clients.js";
 
 /** Options of the commands that reach an S3 repository. */
 export interface S3Flags {
@@ -22,8 +20,11 @@ export function addS3Options(command: Command): Command {
     .option("--path-style", "address the bucket in the path (S3-compatible stores)");
 }
 
-/** A repository given with --repo: a directory path, or s3://bucket[/prefix]. */
-export function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Store {
+/**
+ * A repository given with --repo: a directory path, or s3://bucket[/prefix]. The AWS SDK is
+ * loaded only for S3 (it costs ~0.4 s of start-up that directory publishes do not need).
+ */
+export async function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Promise<Store> {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1];
   if (scheme === undefined) return new DirectoryStore(resolve(cwd, repo));
   if (scheme.toLowerCase() !== "s3") {
@@ -32,13 +33,18 @@ export function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Store {
       fix: "give a directory path (e.g. chart-repo) or s3://<bucket>[/<prefix>]",
     });
   }
+  const location = parseS3Url(repo);
+  const [{ S3Store }, { s3Client }] = await Promise.all([
+    import("../storage/s3-store.js"),
+    import("./aws-clients.js"),
+  ]);
   return new S3Store(
     s3Client({
       ...(s3.endpoint === undefined ? {} : { endpoint: repositoryUrl(s3.endpoint, "--endpoint") }),
       ...(s3.region === undefined ? {} : { region: s3.region }),
       ...(s3.pathStyle === true ? { pathStyle: true } : {}),
     }),
-    parseS3Url(repo),
+    location,
   );
 }
 

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isReleaseError, ReleaseError } from "../errors.js";
 import { chartEntry } from "../repo/chart-entry.js";
-import { emptyIndex, findEntry } from "../repo/index-file.js";
+import { emptyIndex, findEntry, type IndexFile } from "../repo/index-file.js";
 import { mergeEntry } from "../repo/merge.js";
 import { serializeIndex } from "../repo/serialize-index.js";
 import { ARCHIVE_POLICY, INDEX_POLICY } from "../storage/object-policy.js";
@@ -33,6 +33,8 @@ export interface ApplyResult {
   attempts: number;
   /** Versions of all charts in the index after the publish. */
   entriesAfter: number;
+  /** The index this run wrote, with its exact bytes; undefined when it wrote none. */
+  written?: { bytes: Uint8Array; index: IndexFile };
 }
 
 export async function applyPublish(

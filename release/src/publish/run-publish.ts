@@ -7,12 +7,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cdn, Invalidation } from "../cdn/cdn.js";
 import { isReleaseError } from "../errors.js";
+import { parseIndex } from "../repo/parse-index.js";
 import type { Store } from "../storage/store.js";
 import type { PackagedChart } from "./chart-source.js";
 import type { Planned } from "./plan.js";
 import { type ApplyResult, applyPublish } from "./publish-chart.js";
 import type { RepositoryReader } from "./repository-reader.js";
-import { type VerifyResult, verifyPublished } from "./verify.js";
+import { type IndexParser, type VerifyResult, verifyPublished } from "./verify.js";
 
 export interface RunPublishOptions {
   now: () => Date;
@@ -57,12 +58,22 @@ export async function runPublish(
   }
   if (options.verifyWith === undefined)
     return { result, invalidation, verified: undefined, visibleAfterMs: undefined };
+  // Bytes identical to those this run wrote parse to the index it wrote: skip parsing them again.
+  const ours = result.written;
+  const parse: IndexParser =
+    ours === undefined
+      ? parseIndex
+      : (bytes, file) =>
+          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(ours.bytes)
+            ? ours.index
+            : parseIndex(bytes, file);
   const verified = await verifyUntilVisible(
     options.verifyWith,
     planned,
     options.verifyTimeoutMs ?? 300_000,
     delay,
     options.log,
+    parse,
   );
   return { result, invalidation, verified, visibleAfterMs: Date.now() - written };
 }
@@ -73,15 +84,16 @@ async function verifyUntilVisible(
   timeoutMs: number,
   delay: (ms: number) => Promise<void>,
   log: (line: string) => void,
+  parse: IndexParser,
 ): Promise<VerifyResult> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await verifyPublished(reader, {
-        chart: planned.plan.chart,
-        version: planned.plan.version,
-        expectedDigest: planned.plan.digest,
-      });
+      return await verifyPublished(
+        reader,
+        { chart: planned.plan.chart, version: planned.plan.version, expectedDigest: planned.plan.digest },
+        parse,
+      );
     } catch (error) {
       // A CDN still serving the old index is expected for a moment; anything else is an error now.
       if (!isReleaseError(error, "VERIFY_FAILED") || Date.now() >= deadline) throw error;

@@ -4,7 +4,7 @@
  */
 import { readChartArchive } from "../chart/read-chart-archive.js";
 import { ReleaseError } from "../errors.js";
-import { findEntry } from "../repo/index-file.js";
+import { findEntry, type IndexFile } from "../repo/index-file.js";
 import { parseIndex } from "../repo/parse-index.js";
 import { sha256Hex } from "./chart-source.js";
 import type { RepositoryReader } from "./repository-reader.js";
@@ -28,11 +28,14 @@ export interface VerifyResult {
   versions: string[];
 }
 
+export type IndexParser = (bytes: Uint8Array, file: string) => IndexFile;
+
 export async function verifyPublished(
   reader: RepositoryReader,
   request: VerifyRequest,
+  parse: IndexParser = parseIndex,
 ): Promise<VerifyResult> {
-  const index = parseIndex(await reader.readIndex(), reader.indexLocation);
+  const index = parse(await reader.readIndex(), reader.indexLocation);
   const entry = findEntry(index, request.chart, request.version);
   const listed = (index.entries[request.chart] ?? []).map((candidate) => candidate.version);
   if (entry === undefined) {

@@ -6,15 +6,19 @@
  * the name exists; compare-and-swap holds a lock file while it compares the ETag and renames, so
  * concurrent publishers on one machine get the same guarantees as S3's conditional writes.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { constants, promises as fs } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { type BigIntStats, constants, promises as fs } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { ReleaseError } from "../errors.js";
 import { withFileLock } from "./file-lock.js";
 import type { ObjectInfo, Store, StoredObject, WriteOptions } from "./store.js";
 
-export function directoryEtag(body: Uint8Array): string {
-  return createHash("sha256").update(body).digest("hex");
+/**
+ * Every write puts a new file in place (a fresh temporary file renamed or linked), so the file's
+ * identity and time name its version: no need to hash a 17 MB index on every read.
+ */
+function etagOf(stat: BigIntStats): string {
+  return `${stat.dev}-${stat.ino}-${stat.size}-${stat.mtimeNs}`;
 }
 
 export class DirectoryStore implements Store {
@@ -26,14 +30,23 @@ export class DirectoryStore implements Store {
 
   async get(key: string): Promise<StoredObject | undefined> {
     const path = this.pathOf(key);
-    let body: Buffer;
+    let handle: fs.FileHandle;
     try {
-      body = await fs.readFile(path);
+      handle = await fs.open(path, constants.O_RDONLY);
     } catch (error) {
       if (errnoOf(error) === "ENOENT") return undefined;
       throw storageError("read", path, error);
     }
-    return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), etag: directoryEtag(body) };
+    try {
+      // Stat and read the same open file, so the ETag names exactly the bytes returned.
+      const stat = await handle.stat({ bigint: true });
+      const body = await handle.readFile();
+      return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), etag: etagOf(stat) };
+    } catch (error) {
+      throw storageError("read", path, error);
+    } finally {
+      await handle.close();
+    }
   }
 
   async putIfAbsent(key: string, body: Uint8Array, _options: WriteOptions): Promise<{ etag: string }> {
@@ -50,7 +63,7 @@ export class DirectoryStore implements Store {
       await fs.rm(temporary, { force: true });
     }
     await syncDirectory(dirname(path));
-    return { etag: directoryEtag(body) };
+    return { etag: (await this.currentEtag(path)) ?? "" };
   }
 
   async putIfMatch(
@@ -61,11 +74,11 @@ export class DirectoryStore implements Store {
   ): Promise<{ etag: string }> {
     const path = this.pathOf(key);
     return withFileLock(lockPathOf(path), async () => {
-      const current = await this.get(key);
-      if (current === undefined || current.etag !== etag) {
+      const current = await this.currentEtag(path);
+      if (current !== etag) {
         throw new ReleaseError(
           "PRECONDITION_FAILED",
-          `${key} changed since it was read (expected ETag ${etag}, found ${current?.etag ?? "no object"})`,
+          `${key} changed since it was read (expected ETag ${etag}, found ${current ?? "no object"})`,
           { file: path },
         );
       }
@@ -77,8 +90,17 @@ export class DirectoryStore implements Store {
         throw storageError("replace", path, error);
       }
       await syncDirectory(dirname(path));
-      return { etag: directoryEtag(body) };
+      return { etag: (await this.currentEtag(path)) ?? "" };
     });
+  }
+
+  private async currentEtag(path: string): Promise<string | undefined> {
+    try {
+      return etagOf(await fs.stat(path, { bigint: true }));
+    } catch (error) {
+      if (errnoOf(error) === "ENOENT") return undefined;
+      throw storageError("read", path, error);
+    }
   }
 
   async list(): Promise<ObjectInfo[]> {

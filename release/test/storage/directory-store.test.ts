@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isReleaseError } from "../../src/errors.js";
-import { DirectoryStore, directoryEtag } from "../../src/storage/directory-store.js";
+import { DirectoryStore } from "../../src/storage/directory-store.js";
 import { withFileLock } from "../../src/storage/file-lock.js";
 
 const OPTIONS = { contentType: "application/yaml", cacheControl: "public, max-age=300" };
@@ -47,16 +47,21 @@ describe("DirectoryStore", () => {
 
   it("creates only once: a second create-only write fails and keeps the first bytes", async () => {
     const first = await store.putIfAbsent("a.tgz", bytes("one"), OPTIONS);
-    expect(first.etag).toBe(directoryEtag(bytes("one")));
+    expect(first.etag).toBe((await store.get("a.tgz"))?.etag);
     const error = await errorOf(store.putIfAbsent("a.tgz", bytes("two"), OPTIONS));
     expect(isReleaseError(error, "PRECONDITION_FAILED")).toBe(true);
     expect(text((await store.get("a.tgz"))?.body ?? bytes(""))).toBe("one");
   });
 
   it("replaces only when the ETag still matches", async () => {
-    const { etag } = await store.putIfAbsent("index.yaml", bytes("v1"), OPTIONS);
+    let { etag } = await store.putIfAbsent("index.yaml", bytes("v1"), OPTIONS);
     const second = await store.putIfMatch("index.yaml", bytes("v2"), etag, OPTIONS);
     expect(second.etag).not.toBe(etag);
+    expect((await store.get("index.yaml"))?.etag).toBe(second.etag);
+    // The same bytes written again are a new version with a new ETag.
+    const third = await store.putIfMatch("index.yaml", bytes("v2"), second.etag, OPTIONS);
+    expect(third.etag).not.toBe(second.etag);
+    etag = second.etag;
     const stale = await errorOf(store.putIfMatch("index.yaml", bytes("v3"), etag, OPTIONS));
     expect(isReleaseError(stale, "PRECONDITION_FAILED")).toBe(true);
     expect(text((await store.get("index.yaml"))?.body ?? bytes(""))).toBe("v2");

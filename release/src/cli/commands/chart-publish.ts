@@ -1,13 +1,16 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_INVALIDATION_PATHS, parseCdnTarget, parseInvalidationPaths } from "../../cdn/cdn.js";
-import { CloudFrontCdn } from "../../cdn/cloudfront.js";
+import {
+  type Cdn,
+  DEFAULT_INVALIDATION_PATHS,
+  parseCdnTarget,
+  parseInvalidationPaths,
+} from "../../cdn/cdn.js";
 import { resolveSourceDateEpoch } from "../../chart/source-date-epoch.js";
 import { packagedChartFrom } from "../../publish/chart-source.js";
 import { planPublish } from "../../publish/plan.js";
 import { httpRepositoryReader, storeRepositoryReader } from "../../publish/repository-reader.js";
 import { runPublish } from "../../publish/run-publish.js";
-import { cloudFrontClient } from "../aws-clients.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_REPO_DIR } from "../defaults.js";
 import { runGit } from "../git.js";
@@ -65,7 +68,7 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
   addS3Options(command).action(async (source: string, flags: PublishFlags) => {
     const output = commandOutput(context, flags);
     const chartPath = resolve(context.cwd, source);
-    const store = storeFor(flags.repo, context.cwd, flags);
+    const store = await storeFor(flags.repo, context.cwd, flags);
     const baseUrl = flags.url === undefined ? undefined : repositoryUrl(flags.url, "--url");
     const cdnTarget = flags.cdn === undefined ? undefined : parseCdnTarget(flags.cdn);
     const paths =
@@ -117,21 +120,15 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
       return;
     }
     output.progress(`publishing ${plan.chart} ${plan.version} to ${plan.repository}`);
+    const cdn = cdnTarget === undefined ? undefined : await cloudFrontCdn(cdnTarget.distributionId);
     const published = await runPublish(store, chartArchive, planned, {
       now: context.now,
       log: output.progress,
       verifyTimeoutMs,
       ...(reader === undefined ? {} : { verifyWith: reader }),
-      ...(cdnTarget === undefined
+      ...(cdn === undefined
         ? {}
-        : {
-            cdn: {
-              cdn: new CloudFrontCdn(cloudFrontClient(), cdnTarget.distributionId),
-              paths,
-              wait: flags.wait === true,
-              timeoutMs: waitTimeoutMs,
-            },
-          }),
+        : { cdn: { cdn, paths, wait: flags.wait === true, timeoutMs: waitTimeoutMs } }),
     });
     const { result: applied, verified, invalidation, visibleAfterMs } = published;
     if (verified !== undefined) {
@@ -178,4 +175,13 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
       ].join("\n"),
     );
   });
+}
+
+/** Loaded on demand, like the S3 client: only a CDN publish needs the CloudFront SDK. */
+async function cloudFrontCdn(distributionId: string): Promise<Cdn> {
+  const [{ CloudFrontCdn }, { cloudFrontClient }] = await Promise.all([
+    import("../../cdn/cloudfront.js"),
+    import("../aws-clients.js"),
+  ]);
+  return new CloudFrontCdn(cloudFrontClient(), distributionId);
 }

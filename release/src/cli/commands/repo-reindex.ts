@@ -28,7 +28,7 @@ export function registerRepoReindex(repo: Command, context: CliContext): void {
     .option("--json", "print the plan as JSON");
   addS3Options(command).action(async (flags: ReindexFlags) => {
     const output = commandOutput(context, flags);
-    const store = storeFor(flags.repo, context.cwd, flags);
+    const store = await storeFor(flags.repo, context.cwd, flags);
     const baseUrl = flags.url === undefined ? undefined : repositoryUrl(flags.url, "--url");
     const reindexed = await planReindex(store, {
       now: context.now,
