@@ -54,6 +54,33 @@ describe("image tags / image labels / release check on the command line", () => 
     expect(written).toContain("prerelease=false\n");
   });
 
+  it("writes labels and the matching Dockerfile build-args as GitHub outputs", async () => {
+    const output = join(dir, "github-output");
+    const result = await run(
+      { GITHUB_OUTPUT: output },
+      "image",
+      "labels",
+      "v1.2.3",
+      "--revision",
+      "0123456789abcdef0123456789abcdef01234567",
+      "--created",
+      "2026-03-04T05:06:07+01:00",
+      "--source",
+      "https://github.com/alto9/kube9-operator",
+      "--github-output",
+    );
+    expect(result.code).toBe(EXIT_OK);
+    const written = readFileSync(output, "utf8");
+    const buildArgs = /^build-args<<(ghadelimiter_[0-9a-f]+)\n([\s\S]*?)\n\1$/m.exec(written)?.[2];
+    expect(buildArgs?.split("\n")).toEqual([
+      "VERSION=1.2.3",
+      "REVISION=0123456789abcdef0123456789abcdef01234567",
+      "CREATED=2026-03-04T04:06:07Z",
+      "SOURCE=https://github.com/alto9/kube9-operator",
+    ]);
+    expect(written).toContain("org.opencontainers.image.version=1.2.3");
+  });
+
   it("gives --json and accepts --existing alone as 'no tags yet'", async () => {
     const result = await run({}, "image", "tags", "v0.2.0", "--existing", "--json");
     expect(result.code).toBe(EXIT_OK);

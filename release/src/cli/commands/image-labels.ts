@@ -23,7 +23,10 @@ export function registerImageLabels(image: Command, context: CliContext): void {
     .requiredOption("--created <time>", "commit time, RFC 3339 (git log -1 --format=%cI)")
     .requiredOption("--source <url>", "source repository URL")
     .option("--json", "print the labels as a JSON object")
-    .option("--github-output", "also write labels (multi-line key=value) to $GITHUB_OUTPUT")
+    .option(
+      "--github-output",
+      "also write labels and build-args (multi-line key=value) and created to $GITHUB_OUTPUT",
+    )
     .action((version: string, flags: LabelsFlags) => {
       const output = commandOutput(context, flags);
       // One canonical form (UTC, whole seconds) so that the same commit always gives the same label.
@@ -33,7 +36,19 @@ export function registerImageLabels(image: Command, context: CliContext): void {
       const labels = imageLabels({ version, revision: flags.revision, created, source: flags.source });
       const lines = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
       if (flags.githubOutput === true) {
-        writeGithubOutputs(context.env, { labels: lines.join("\n"), created });
+        // The Dockerfile writes the same labels from its build arguments (for builds outside
+        // Actions); give them the same values so that both agree.
+        const buildArgs = [
+          `VERSION=${labels["org.opencontainers.image.version"] ?? ""}`,
+          `REVISION=${flags.revision}`,
+          `CREATED=${created}`,
+          `SOURCE=${flags.source}`,
+        ];
+        writeGithubOutputs(context.env, {
+          labels: lines.join("\n"),
+          created,
+          "build-args": buildArgs.join("\n"),
+        });
       }
       output.result(labels, lines.join("\n"));
     });
