@@ -148,20 +148,30 @@ describe("chart publish to S3", () => {
     expect(before.entries["kube9-operator"]?.map((entry) => entry.version)).toEqual(["1.1.0", "1.0.0"]);
   });
 
-  it("stops on a corrupt index and leaves it as it is", async () => {
+  it("stops on a corrupt index and leaves it as it is; repo reindex repairs it", async () => {
     const bucket = await newBucket();
     expect((await publish(bucket, "1.0.0")).status).toBe(0);
-    await s3.client().send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: "charts/index.yaml",
-        Body: "apiVersion: v1\nentries: [broken\n",
-      }),
-    );
+    const corrupt = "apiVersion: v1\nentries: [broken\n";
+    await s3.client().send(new PutObjectCommand({ Bucket: bucket, Key: "charts/index.yaml", Body: corrupt }));
     const run = await publish(bucket, "1.1.0");
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("index.yaml");
-    expect(await indexText(bucket)).toBe("apiVersion: v1\nentries: [broken\n");
+    expect(await indexText(bucket)).toBe(corrupt);
+    const repaired = await release([
+      "repo",
+      "reindex",
+      "--repo",
+      `s3://${bucket}/charts`,
+      "--path-style",
+      "--json",
+    ]);
+    expect(repaired.status).toBe(0);
+    expect((JSON.parse(repaired.stdout) as { plan: { currentIndex: string } }).plan.currentIndex).toBe(
+      "corrupt",
+    );
+    expect(await versions(bucket)).toEqual(["1.0.0"]);
+    expect((await publish(bucket, "1.1.0")).status).toBe(0);
+    expect(await versions(bucket)).toEqual(["1.1.0", "1.0.0"]);
   });
 
   it("stops at once on bad credentials with the fix", async () => {

@@ -76,7 +76,7 @@ export async function applyPublish(
       if (snapshot === undefined) await store.putIfAbsent(plan.indexKey, body, writeOptions);
       else await store.putIfMatch(plan.indexKey, body, snapshot.etag, writeOptions);
       options.log(
-        `${plan.indexKey}: ${snapshot === undefined ? "created" : "updated"} with ${plan.chart} ${plan.version} (${entriesAfter} versions)`,
+        `${plan.indexKey}: ${snapshot === undefined ? "created" : "updated"} with ${plan.chart} ${plan.version} (${entriesAfter} version${entriesAfter === 1 ? "" : "s"})`,
       );
       return {
         archive,

@@ -149,7 +149,7 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
         `${plan.chart} ${plan.version} ${applied.index === "unchanged" ? "was already published" : "published"} in ${plan.repository}`,
         `  archive ${plan.archiveUrl} (${applied.archive})`,
         `  sha256 ${plan.digest}`,
-        `  index.yaml: ${applied.entriesAfter} versions`,
+        `  index.yaml: ${applied.entriesAfter} version${applied.entriesAfter === 1 ? "" : "s"}`,
         ...(invalidation === undefined
           ? []
           : [`  invalidation ${invalidation.id} (${invalidation.completed ? "completed" : "in progress"})`]),
