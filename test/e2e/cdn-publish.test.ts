@@ -3,14 +3,15 @@
  * objects' Cache-Control), a CloudFront API stand-in that purges it. Helm 3 and Helm 4 read the
  * repository through the cache, as users do.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CdnStandIn, startCdnStandIn } from "../support/cdn-stand-in.js";
-import { cliPath, helmClients, repoRoot } from "../support/tools.js";
+import { type CliRun, runReleaseAsync } from "../support/cli.js";
+import { helmClients, repoRoot } from "../support/tools.js";
 import { type S3StandIn, startVersitygw } from "../support/versitygw.js";
 
 const BUCKET = "charts-behind-cdn";
@@ -32,44 +33,24 @@ afterAll(async () => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
-function publish(
-  version: string,
-  ...extra: string[]
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const args = [
-      "chart",
-      "publish",
-      "chart",
-      "--repo",
-      `s3://${BUCKET}`,
-      "--path-style",
-      "--version",
-      version,
-      "--url",
-      cdn.url,
-      "--json",
-      ...extra,
-    ];
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: work,
-      env: {
-        ...process.env,
-        ...s3.env,
-        AWS_ENDPOINT_URL_CLOUDFRONT: cdn.apiEndpoint,
-        SOURCE_DATE_EPOCH: "1700000000",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("exit", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+function publish(version: string, ...extra: string[]): Promise<CliRun> {
+  const args = [
+    "chart",
+    "publish",
+    "chart",
+    "--repo",
+    `s3://${BUCKET}`,
+    "--path-style",
+    "--version",
+    version,
+    "--url",
+    cdn.url,
+    "--json",
+    ...extra,
+  ];
+  return runReleaseAsync(args, {
+    cwd: work,
+    env: { ...s3.env, AWS_ENDPOINT_URL_CLOUDFRONT: cdn.apiEndpoint, SOURCE_DATE_EPOCH: "1700000000" },
   });
 }
 

@@ -3,13 +3,13 @@
  * concurrent release jobs would be: no version may be lost, and a version can be published only
  * once.
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath, repoRoot } from "../support/tools.js";
+import { type CliRun, runReleaseAsync } from "../support/cli.js";
+import { repoRoot } from "../support/tools.js";
 
 let work: string;
 
@@ -22,18 +22,10 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function publish(args: string[]): Promise<{ status: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, "chart", "publish", ...args], {
-      cwd: work,
-      env: { ...process.env, SOURCE_DATE_EPOCH: "1700000000" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("exit", (code) => resolve({ status: code ?? -1, stderr }));
+function publish(args: string[]): Promise<CliRun> {
+  return runReleaseAsync(["chart", "publish", ...args], {
+    cwd: work,
+    env: { SOURCE_DATE_EPOCH: "1700000000" },
   });
 }
 

@@ -4,7 +4,7 @@
  * After every kill the index still parses, names no missing archive, and running the same command
  * again completes the publish with both versions listed.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +14,9 @@ import { storeRepositoryReader } from "../../release/src/publish/repository-read
 import { verifyPublished } from "../../release/src/publish/verify.js";
 import { parseIndex } from "../../release/src/repo/parse-index.js";
 import { S3Store } from "../../release/src/storage/s3-store.js";
+import { type CliRun, startRelease } from "../support/cli.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
-import { cliPath, repoRoot } from "../support/tools.js";
+import { repoRoot } from "../support/tools.js";
 import { type S3StandIn, startVersitygw } from "../support/versitygw.js";
 
 const CHART = "kube9-operator";
@@ -29,49 +30,18 @@ let bucketNumber = 0;
 /** The objects of a bucket holding FIRST, published for real once and copied into fresh buckets. */
 let seed: Array<{ key: string; body: Uint8Array; contentType?: string; cacheControl?: string }>;
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 function start(
   bucket: string,
   version: string,
   endpoint: string,
-): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(
-    process.execPath,
-    [
-      cliPath,
-      "chart",
-      "publish",
-      "chart",
-      "--repo",
-      `s3://${bucket}/charts`,
-      "--path-style",
-      "--version",
-      version,
-    ],
+): { child: ChildProcess; done: Promise<CliRun> } {
+  return startRelease(
+    ["chart", "publish", "chart", "--repo", `s3://${bucket}/charts`, "--path-style", "--version", version],
     {
       cwd: work,
-      env: { ...process.env, ...s3.env, AWS_ENDPOINT_URL_S3: endpoint, SOURCE_DATE_EPOCH: "1700000000" },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...s3.env, AWS_ENDPOINT_URL_S3: endpoint, SOURCE_DATE_EPOCH: "1700000000" },
     },
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<Run>((resolve) =>
-    child.once("exit", (status, signal) => resolve({ status, signal, stdout, stderr })),
-  );
-  return { child, done };
 }
 
 async function objects(bucket: string): Promise<Map<string, Uint8Array>> {

@@ -4,7 +4,6 @@
  * bucket stop at once naming the permission or setting, with nothing written; a lost
  * compare-and-swap on index.yaml makes the publisher re-read and merge.
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +13,9 @@ import { storeRepositoryReader } from "../../release/src/publish/repository-read
 import { verifyPublished } from "../../release/src/publish/verify.js";
 import { parseIndex } from "../../release/src/repo/parse-index.js";
 import { S3Store } from "../../release/src/storage/s3-store.js";
+import { type CliRun, runReleaseAsync } from "../support/cli.js";
 import { type ProxiedRequest, type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
-import { cliPath, repoRoot } from "../support/tools.js";
+import { repoRoot } from "../support/tools.js";
 import { type S3StandIn, startVersitygw, TEST_ACCESS_KEY, TEST_REGION } from "../support/versitygw.js";
 
 const CHART = "kube9-operator";
@@ -27,38 +27,14 @@ let proxy: S3FaultProxy;
 let work: string;
 let bucketNumber = 0;
 
-interface Run {
-  status: number | null;
-  stderr: string;
-}
-
-function publish(bucket: string, version: string, endpoint: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        cliPath,
-        "chart",
-        "publish",
-        "chart",
-        "--repo",
-        `s3://${bucket}/charts`,
-        "--path-style",
-        "--version",
-        version,
-      ],
-      {
-        cwd: work,
-        env: { ...process.env, ...s3.env, AWS_ENDPOINT_URL_S3: endpoint, SOURCE_DATE_EPOCH: "1700000000" },
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("exit", (status) => resolve({ status, stderr }));
-  });
+function publish(bucket: string, version: string, endpoint: string): Promise<CliRun> {
+  return runReleaseAsync(
+    ["chart", "publish", "chart", "--repo", `s3://${bucket}/charts`, "--path-style", "--version", version],
+    {
+      cwd: work,
+      env: { ...s3.env, AWS_ENDPOINT_URL_S3: endpoint, SOURCE_DATE_EPOCH: "1700000000" },
+    },
+  );
 }
 
 /** A fresh bucket holding 1.0.0, published for real straight to versitygw. */

@@ -3,14 +3,14 @@
  * concurrent release jobs run: no version is ever lost, a version is published once, a lost or
  * corrupt index is never taken for an empty one, and `repo reindex` repairs it.
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath, repoRoot } from "../support/tools.js";
+import { type CliRun, runReleaseAsync } from "../support/cli.js";
+import { repoRoot } from "../support/tools.js";
 import { type S3StandIn, startVersitygw } from "../support/versitygw.js";
 
 let s3: S3StandIn;
@@ -35,23 +35,8 @@ async function newBucket(): Promise<string> {
   return bucket;
 }
 
-function release(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: work,
-      env: { ...process.env, ...s3.env, SOURCE_DATE_EPOCH: "1700000000" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("exit", (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
+function release(args: string[]): Promise<CliRun> {
+  return runReleaseAsync(args, { cwd: work, env: { ...s3.env, SOURCE_DATE_EPOCH: "1700000000" } });
 }
 
 // Verified from the bucket: the public URL is not served here (test/e2e/cdn-publish.test.ts
@@ -176,37 +161,17 @@ describe("chart publish to S3", () => {
 
   it("stops at once on bad credentials with the fix", async () => {
     const bucket = await newBucket();
-    const run = await new Promise<{ status: number; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          cliPath,
-          "chart",
-          "publish",
-          "chart",
-          "--repo",
-          `s3://${bucket}`,
-          "--path-style",
-          "--version",
-          "1.0.0",
-        ],
-        {
-          cwd: work,
-          env: {
-            ...process.env,
-            ...s3.env,
-            AWS_SECRET_ACCESS_KEY: "not-the-secret-000000000",
-            SOURCE_DATE_EPOCH: "1700000000",
-          },
-          stdio: ["ignore", "ignore", "pipe"],
+    const run = await runReleaseAsync(
+      ["chart", "publish", "chart", "--repo", `s3://${bucket}`, "--path-style", "--version", "1.0.0"],
+      {
+        cwd: work,
+        env: {
+          ...s3.env,
+          AWS_SECRET_ACCESS_KEY: "not-the-secret-000000000",
+          SOURCE_DATE_EPOCH: "1700000000",
         },
-      );
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.once("exit", (code) => resolve({ status: code ?? -1, stderr }));
-    });
+      },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/credentials/);
   });

@@ -6,7 +6,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cliPath } from "./tools.js";
 
 export interface CliRun {
+  /** The exit code, or -1 when a signal ended the process. */
   status: number;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -27,7 +29,7 @@ export function runRelease(args: string[], options: CliRunOptions): CliRun {
     ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   if (result.error !== undefined) throw result.error;
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return { status: result.status ?? -1, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
 export interface ServedRepository {
@@ -79,4 +81,35 @@ export async function serveRepository(dir: string, cwd: string): Promise<ServedR
         child.kill("SIGTERM");
       }),
   };
+}
+
+/**
+ * Starts `kube9-release` without waiting, for tests that run several at once or must kill one
+ * mid-run; `done` resolves when it exits. `status` is -1 when it was killed by a signal.
+ */
+export function startRelease(
+  args: string[],
+  options: CliRunOptions,
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<CliRun>((resolve) => {
+    child.once("close", (code, signal) => resolve({ status: code ?? -1, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+export function runReleaseAsync(args: string[], options: CliRunOptions): Promise<CliRun> {
+  return startRelease(args, options).done;
 }
