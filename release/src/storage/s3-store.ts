@@ -4,6 +4,8 @@
  * Objects are stored with their Content-Type and Cache-Control (storage/object-policy.ts), and
  * never with Content-Encoding.
  */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   GetObjectCommand,
   type GetObjectCommandOutput,
@@ -17,7 +19,8 @@ import { isLostRace, isMissing, s3Failure } from "./s3-errors.js";
 import { type S3Location, s3Url } from "./s3-location.js";
 import type { ObjectInfo, Store, StoredObject, WriteOptions } from "./store.js";
 
-const MAX_BODY_ATTEMPTS = 4;
+/** Reads of a body that failed its checksum, with a growing pause between them. */
+const MAX_BODY_ATTEMPTS = 10;
 
 export class S3Store implements Store {
   readonly location: string;
@@ -68,6 +71,8 @@ export class S3Store implements Store {
             },
           );
         }
+        // Writers that keep replacing the object keep that window open: pause before reading again.
+        await sleep(Math.min(1_000, 25 * 2 ** attempt) * (0.5 + Math.random()));
       }
     }
   }
