@@ -35,7 +35,19 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
   else if (Object.hasOwn(target, key)) delete target[key]; // in place: a null field is an absent one
 }
 
-function readMaintainers(r: Reader, v: unknown, parent: string, key: string): Maintainer[] | undefined {
+/**
+ * A list of small structs (maintainers, dependencies): each item a mapping of the struct's known
+ * keys, each value read by `readField` into `out`.
+ */
+function readStructList(
+  r: Reader,
+  v: unknown,
+  parent: string,
+  key: string,
+  what: string,
+  keys: ReadonlySet<string>,
+  readField: (out: Record<string, unknown>, name: string, value: unknown, path: string) => void,
+): Array<{ out: Record<string, unknown>; path: string }> | undefined {
   const list = readList(r, v, parent, key);
   if (list === undefined) return undefined;
   const path = fieldPath(parent, key);
@@ -43,52 +55,34 @@ function readMaintainers(r: Reader, v: unknown, parent: string, key: string): Ma
     const map = readMap(r, item, path, i);
     const p = fieldPath(path, i);
     if (map === undefined) {
-      fail(
-        r,
-        p,
-        "empty maintainer: Helm skips this chart version",
-        "remove the empty `-` item or fill it in",
-      );
+      fail(r, p, `empty ${what}: Helm skips this chart version`, "remove the empty `-` item or fill it in");
     }
     const out: Record<string, unknown> = {};
-    for (const raw of Object.keys(map)) {
-      const name = structKey(r, raw, p, MAINTAINER_KEYS);
-      put(out, name, readString(r, map[raw], p, name, false));
-    }
-    return out as unknown as Maintainer;
+    for (const raw of Object.keys(map)) readField(out, structKey(r, raw, p, keys), map[raw], p);
+    return { out, path: p };
   });
 }
 
+function readMaintainers(r: Reader, v: unknown, parent: string, key: string): Maintainer[] | undefined {
+  return readStructList(r, v, parent, key, "maintainer", MAINTAINER_KEYS, (out, name, value, p) =>
+    put(out, name, readString(r, value, p, name, false)),
+  )?.map(({ out }) => out as unknown as Maintainer);
+}
+
 function readDependencies(r: Reader, v: unknown, parent: string, key: string): Dependency[] | undefined {
-  const list = readList(r, v, parent, key);
-  if (list === undefined) return undefined;
-  const path = fieldPath(parent, key);
-  return list.map((item, i) => {
-    const map = readMap(r, item, path, i);
-    const p = fieldPath(path, i);
-    if (map === undefined) {
-      fail(
-        r,
-        p,
-        "empty dependency: Helm skips this chart version",
-        "remove the empty `-` item or fill it in",
+  const items = readStructList(r, v, parent, key, "dependency", DEPENDENCY_KEYS, (out, name, value, p) => {
+    if (name === "tags") put(out, name, readStringList(r, value, p, name, false));
+    else if (name === "enabled") put(out, name, readBool(r, value, p, name));
+    else if (name === "import-values") {
+      const f = fieldPath(p, name);
+      put(
+        out,
+        name,
+        readList(r, value, p, name)?.map((x, j) => readAny(r, x, f, j)),
       );
-    }
-    const out: Record<string, unknown> = {};
-    for (const raw of Object.keys(map)) {
-      const name = structKey(r, raw, p, DEPENDENCY_KEYS);
-      const value = map[raw];
-      if (name === "tags") put(out, name, readStringList(r, value, p, name, false));
-      else if (name === "enabled") put(out, name, readBool(r, value, p, name));
-      else if (name === "import-values") {
-        const f = fieldPath(p, name);
-        put(
-          out,
-          name,
-          readList(r, value, p, name)?.map((x, j) => readAny(r, x, f, j)),
-        );
-      } else put(out, name, readString(r, value, p, name, false));
-    }
+    } else put(out, name, readString(r, value, p, name, false));
+  });
+  return items?.map(({ out, path: p }) => {
     const alias = out.alias;
     if (typeof alias === "string" && alias !== "" && !ALIAS.test(alias)) {
       fail(
