@@ -1,48 +1,9 @@
-/**
- * Contract tests of .github/workflows/release-chart.yml: what the chart release relies on, read
- * from the file itself (YAML), plus actionlint on it. Also checks that deploy-infrastructure.yml
- * cannot be started by a release, so a release runs no infrastructure job.
- */
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { repoRoot, toolPath } from "../support/tools.js";
+import { actionlint, gha, type Job, loadWorkflow, type Step } from "../support/workflows.js";
 
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  "working-directory"?: string;
-}
-interface Job {
-  needs?: string | string[];
-  if?: string;
-  permissions?: Record<string, string>;
-  env?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; "cancel-in-progress"?: boolean };
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-/** A GitHub Actions expression as written in the YAML. */
-const gha = (inner: string) => ["$", "{{ ", inner, " }}"].join("");
 /** A shell parameter expansion as written in a run: script. */
 const sh = (inner: string) => ["$", "{", inner, "}"].join("");
-const path = (name: string) => join(repoRoot, ".github", "workflows", name);
-const load = (name: string) => {
-  const text = readFileSync(path(name), "utf8");
-  return { text, doc: yaml.load(text) as Workflow };
-};
-const chart = load("release-chart.yml");
+const chart = loadWorkflow("release-chart.yml");
 const CLI = "node release/dist/cli/main.js";
 const jobs = Object.values(chart.doc.jobs);
 const job = chart.doc.jobs.publish as Job;
@@ -195,7 +156,7 @@ describe("release-chart.yml", () => {
     }
     const pins = new Map<string, Set<string>>();
     for (const name of ["release-chart.yml", "release-image.yml", "deploy-infrastructure.yml"]) {
-      for (const m of load(name).text.matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)/g)) {
+      for (const m of loadWorkflow(name).text.matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)/g)) {
         const set = pins.get(m[1] ?? "") ?? new Set<string>();
         set.add(`${m[2]} ${m[3]}`);
         pins.set(m[1] ?? "", set);
@@ -215,18 +176,15 @@ describe("release-chart.yml", () => {
   });
 
   it("is actionlint clean", () => {
-    const result = spawnSync(toolPath("actionlint"), ["-no-color", path("release-chart.yml")], {
-      cwd: repoRoot,
-      encoding: "utf8",
-    });
-    expect(result.stdout + result.stderr).toBe("");
+    const result = actionlint("release-chart.yml");
+    expect(result.output).toBe("");
     expect(result.status).toBe(0);
   });
 });
 
 describe("deploy-infrastructure.yml", () => {
   it("is started only by hand or by pushes to main touching infrastructure/, never by a release", () => {
-    const deploy = load("deploy-infrastructure.yml").doc;
+    const deploy = loadWorkflow("deploy-infrastructure.yml").doc;
     expect(Object.keys(deploy.on).sort()).toEqual(["push", "workflow_dispatch"]);
     const push = deploy.on.push as { branches?: string[]; tags?: string[]; paths?: string[] };
     // Branches only (no tags): pushing a release tag starts nothing.

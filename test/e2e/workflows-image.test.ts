@@ -1,42 +1,16 @@
-/**
- * Contract tests of .github/workflows/ci.yml and release-image.yml: what the release process relies
- * on, read from the files themselves (YAML), plus actionlint on both.
- */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { repoRoot, toolPath } from "../support/tools.js";
+import {
+  actionlint,
+  gha,
+  loadWorkflow,
+  type Step,
+  type Workflow,
+  workflowPath,
+} from "../support/workflows.js";
 
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
-interface Job {
-  needs?: string | string[];
-  permissions?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; "cancel-in-progress"?: boolean };
-  jobs: Record<string, Job>;
-}
-
-/** A GitHub Actions expression as written in the YAML. */
-const gha = (inner: string) => ["$", "{{ ", inner, " }}"].join("");
-const path = (name: string) => join(repoRoot, ".github", "workflows", name);
-const load = (name: string) => ({
-  text: readFileSync(path(name), "utf8"),
-  doc: yaml.load(readFileSync(path(name), "utf8")) as Workflow,
-});
-const release = load("release-image.yml");
-const ci = load("ci.yml");
+const release = loadWorkflow("release-image.yml");
+const ci = loadWorkflow("ci.yml");
 const allSteps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps);
 const isPush = (step: Step) =>
   step.uses?.startsWith("docker/build-push-action@") === true &&
@@ -154,7 +128,7 @@ describe("both workflows", () => {
   it.each([["release-image.yml"], ["ci.yml"]])(
     "%s pins every action by a full commit SHA with its version",
     (name) => {
-      const lines = readFileSync(path(name), "utf8")
+      const lines = readFileSync(workflowPath(name), "utf8")
         .split("\n")
         .filter((line) => /^\s*(?:-\s+)?uses:/.test(line));
       expect(lines.length).toBeGreaterThan(2);
@@ -177,15 +151,8 @@ describe("both workflows", () => {
   });
 
   it("are actionlint clean", () => {
-    const result = spawnSync(
-      toolPath("actionlint"),
-      ["-no-color", path("release-image.yml"), path("ci.yml")],
-      {
-        cwd: repoRoot,
-        encoding: "utf8",
-      },
-    );
-    expect(result.stdout + result.stderr).toBe("");
+    const result = actionlint("release-image.yml", "ci.yml");
+    expect(result.output).toBe("");
     expect(result.status).toBe(0);
   });
 });
