@@ -156,7 +156,9 @@ describe("release-chart.yml", () => {
     }
     const pins = new Map<string, Set<string>>();
     for (const name of ["release-chart.yml", "release-image.yml", "deploy-infrastructure.yml"]) {
-      for (const m of loadWorkflow(name).text.matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)/g)) {
+      for (const m of loadWorkflow(name).text.matchAll(
+        /uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)/g,
+      )) {
         const set = pins.get(m[1] ?? "") ?? new Set<string>();
         set.add(`${m[2]} ${m[3]}`);
         pins.set(m[1] ?? "", set);
