@@ -4,7 +4,6 @@
  */
 import { execFileSync } from "node:child_process";
 import {
-  chmodSync,
   cpSync,
   mkdirSync,
   mkdtempSync,
@@ -24,6 +23,8 @@ import { repoRoot } from "../support/tools.js";
 
 const EPOCH = { SOURCE_DATE_EPOCH: "1700000000" };
 let work: string;
+/** Folders made immutable by a case, made writable again before cleaning up. */
+const immutable: string[] = [];
 
 /** Every file of a directory tree with its bytes, to compare a repository before and after. */
 function snapshot(dir: string): Record<string, string> {
@@ -278,13 +279,13 @@ const CASES: BadInput[] = [
     setup: () => {
       const repo = publishedRepo("unwritable");
       const chart = chartCopy("unwritable-chart");
-      // The test runs as root, whom permissions do not stop: publish as an unprivileged user.
-      for (const dir of [work, join(work, "charts"), join(work, "repos")]) chmodSync(dir, 0o755);
-      execFileSync("chmod", ["-R", "a+rX", join(work, "charts")]);
-      chmodSync(repo, 0o755);
-      return { args: publishArgs(chart, repo, "--version", "1.1.0"), repo, uid: 65534 };
+      // The tests run as root, whom permissions do not stop (and an unprivileged user may not
+      // reach a checkout in a private folder): the immutable attribute stops root too.
+      execFileSync("chattr", ["+i", repo]);
+      immutable.push(repo);
+      return { args: publishArgs(chart, repo, "--version", "1.1.0"), repo };
     },
-    mentions: ["kube9-operator-1.1.0.tgz", "EACCES", "writable"],
+    mentions: ["kube9-operator-1.1.0.tgz", "EPERM", "writable"],
   },
   {
     name: "archive whose members escape <name>/",
@@ -325,6 +326,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  for (const dir of immutable) execFileSync("chattr", ["-i", dir]);
   rmSync(work, { recursive: true, force: true });
 });
 
