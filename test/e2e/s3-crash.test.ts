@@ -1,22 +1,25 @@
 /**
  * Crash consistency of `chart publish --repo s3://...` (issue 3): the publisher is SIGKILLed right
  * after each of its storage calls in turn, and once in the middle of the upload of index.yaml.
- * After every kill the index still parses, names no missing archive, and running the same command
+ * After every kill the index still parses, names no missing archive, real Helm (3 and 4 in turn)
+ * can add the repository, list its versions and pull the first one, and running the same command
  * again completes the publish with both versions listed.
  */
-import type { ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeRepositoryReader } from "../../release/src/publish/repository-reader.js";
 import { verifyPublished } from "../../release/src/publish/verify.js";
 import { parseIndex } from "../../release/src/repo/parse-index.js";
 import { S3Store } from "../../release/src/storage/s3-store.js";
+import { startBucketOrigin } from "../support/cdn-stand-in.js";
 import { type CliRun, startRelease } from "../support/cli.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
-import { repoRoot } from "../support/tools.js";
+import { helmClients, repoRoot } from "../support/tools.js";
 import { type S3StandIn, startVersitygw } from "../support/versitygw.js";
 
 const CHART = "kube9-operator";
@@ -103,6 +106,53 @@ async function assertConsistent(bucket: string): Promise<string[]> {
   return listed;
 }
 
+const execFileAsync = promisify(execFile);
+
+/**
+ * What a user's Helm makes of the bucket right now, read over HTTP without a cache: `helm repo
+ * add` accepts the index, `helm search repo` lists exactly `versions`, and `helm pull` of FIRST
+ * downloads the bytes published for it. Async exec: the origin answers from this process.
+ */
+async function assertHelmUses(bucket: string, helm: { label: string; path: string }, versions: string[]) {
+  const origin = await startBucketOrigin(s3.client(), bucket, "charts/");
+  const home = mkdtempSync(join(work, `${helm.label}-`));
+  try {
+    const env = {
+      ...process.env,
+      HELM_CACHE_HOME: join(home, "cache"),
+      HELM_CONFIG_HOME: join(home, "config"),
+      HELM_DATA_HOME: join(home, "data"),
+    };
+    const run = async (...args: string[]) =>
+      (await execFileAsync(helm.path, args, { env, encoding: "utf8" })).stdout;
+    await run("repo", "add", "kube9", origin.url);
+    const rows = JSON.parse(
+      await run("search", "repo", `kube9/${CHART}`, "--versions", "--devel", "-o", "json"),
+    ) as Array<{ version: string }>;
+    expect(
+      rows.map((row) => row.version),
+      `${helm.label} search repo`,
+    ).toEqual(versions);
+    // Helm writes into the destination but does not create it.
+    mkdirSync(join(home, "pulled"));
+    await run("pull", `kube9/${CHART}`, "--version", FIRST, "--destination", join(home, "pulled"));
+    const pulled = readFileSync(join(home, "pulled", `${CHART}-${FIRST}.tgz`));
+    const published = seed.find((object) => object.key === `charts/${CHART}-${FIRST}.tgz`)?.body;
+    expect(published).toBeDefined();
+    expect(pulled.equals(Buffer.from(published ?? new Uint8Array())), `${helm.label} pull`).toBe(true);
+    // Helm really went through the bucket: the index and the archive were read from it.
+    expect(origin.requests).toContain("GET /index.yaml");
+    expect(origin.requests).toContain(`GET /${CHART}-${FIRST}.tgz`);
+  } finally {
+    await origin.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The versions of CHART among assertConsistent's "chart version" lines, in index order. */
+const versionsOf = (listed: string[]) =>
+  listed.filter((line) => line.startsWith(`${CHART} `)).map((line) => line.slice(CHART.length + 1));
+
 beforeAll(async () => {
   s3 = await startVersitygw();
   proxy = await startS3FaultProxy(s3.endpoint);
@@ -157,6 +207,8 @@ describe("a publisher killed at any point", () => {
     expect(indexPut).toBeGreaterThan(archivePut);
     expect(await assertConsistent(learnBucket)).toEqual([`${CHART} ${SECOND}`, `${CHART} ${FIRST}`]);
 
+    const helms = helmClients();
+    const helmSaw = new Set<string>();
     const iterated: string[] = [];
     for (let i = 0; i < calls.length; i += 1) {
       const bucket = await bucketWithFirstVersion();
@@ -181,6 +233,12 @@ describe("a publisher killed at any point", () => {
       expect(listed).toContain(`${CHART} ${FIRST}`);
       // The index names SECOND only once the index write has gone through.
       expect(listed.includes(`${CHART} ${SECOND}`)).toBe(i >= indexPut);
+      // One Helm per kill, alternating, keeps the run short and still covers both after a kill
+      // before and after the index write.
+      const helm = helms[i % helms.length];
+      if (helm === undefined) throw new Error("no Helm client");
+      await assertHelmUses(bucket, helm, versionsOf(listed));
+      helmSaw.add(`${helm.label} ${versionsOf(listed).join(",")}`);
 
       proxy.reset();
       const again = await start(bucket, SECOND, proxy.endpoint).done;
@@ -189,6 +247,10 @@ describe("a publisher killed at any point", () => {
       expect(await assertConsistent(bucket)).toEqual([`${CHART} ${SECOND}`, `${CHART} ${FIRST}`]);
     }
     expect(iterated).toEqual(calls);
+    // The alternation covered each Helm on the repository both before and after the index write.
+    expect([...helmSaw].sort()).toEqual(
+      helms.flatMap(({ label }) => [`${label} ${FIRST}`, `${label} ${SECOND},${FIRST}`]).sort(),
+    );
     expect(iterated.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -220,6 +282,7 @@ describe("a publisher killed at any point", () => {
 
     expect(Buffer.from(await indexBytes(bucket)).equals(Buffer.from(before))).toBe(true);
     expect(await assertConsistent(bucket)).toEqual([`${CHART} ${FIRST}`]);
+    for (const helm of helmClients()) await assertHelmUses(bucket, helm, [FIRST]);
     // The archive was uploaded before the index write began; nothing else appeared.
     expect([...(await objects(bucket)).keys()].sort()).toEqual(
       [...archivesBefore, `charts/${CHART}-${SECOND}.tgz`].sort(),

@@ -2,7 +2,9 @@
  * Faults of S3 during `chart publish --repo s3://...` (issue 3), injected by a proxy in front of
  * versitygw: 500s and throttling are retried and the publish succeeds; AccessDenied and a missing
  * bucket stop at once naming the permission or setting, with nothing written; a lost
- * compare-and-swap on index.yaml makes the publisher re-read and merge.
+ * compare-and-swap on index.yaml makes the publisher re-read and merge; a store that accepts the
+ * connection and never answers is given up on after --request-timeout, retried, and, if it never
+ * answers, fails the run with the index complete.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,9 +29,19 @@ let proxy: S3FaultProxy;
 let work: string;
 let bucketNumber = 0;
 
-function publish(bucket: string, version: string, endpoint: string): Promise<CliRun> {
+function publish(bucket: string, version: string, endpoint: string, ...extra: string[]): Promise<CliRun> {
   return runReleaseAsync(
-    ["chart", "publish", "chart", "--repo", `s3://${bucket}/charts`, "--path-style", "--version", version],
+    [
+      "chart",
+      "publish",
+      "chart",
+      "--repo",
+      `s3://${bucket}/charts`,
+      "--path-style",
+      "--version",
+      version,
+      ...extra,
+    ],
     {
       cwd: work,
       env: { ...s3.env, AWS_ENDPOINT_URL_S3: endpoint, SOURCE_DATE_EPOCH: "1700000000" },
@@ -217,5 +229,91 @@ describe("chart publish to S3 under faults", () => {
       proxy.requests.filter((request) => request.key === INDEX).map((r) => `${r.method} ${r.status}`),
     ).toEqual(["GET 200", "PUT 412", "GET 200", "PUT 200", "GET 200"]);
     expect(await publishedVersions(bucket)).toEqual(["1.2.0", "1.1.0", "1.0.0"]);
+  });
+});
+
+describe("chart publish to S3 when the store stops answering", () => {
+  // Short enough for the test (the default is 60 s), long enough for any real request to a local
+  // versitygw, even on a loaded 2-core machine.
+  const TIMEOUT = ["--request-timeout", "2s"];
+  const indexTraffic = () =>
+    proxy.requests
+      .filter((request) => request.key === INDEX)
+      .map((request) => `${request.method} ${request.outcome === "stalled" ? "stalled" : request.status}`);
+
+  it("gives up on an unanswered index read after --request-timeout, retries it, and publishes", async () => {
+    const bucket = await bucketWithFirstVersion();
+    proxy.stall({ match: is("GET", INDEX), forward: false, times: 1 });
+    const started = Date.now();
+    const run = await publish(bucket, "1.1.0", proxy.endpoint, ...TIMEOUT);
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.status).toBe(0);
+    // The stalled attempt really waited for the timeout before the retry.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(indexTraffic()).toEqual(["GET stalled", "GET 200", "PUT 200", "GET 200"]);
+    expect(await publishedVersions(bucket)).toEqual(["1.1.0", "1.0.0"]);
+  });
+
+  it("fails naming the timeout when the index read never answers, and writes nothing", async () => {
+    const bucket = await bucketWithFirstVersion();
+    const before = await contents(bucket);
+    proxy.stall({ match: is("GET", INDEX), forward: false });
+    const run = await publish(bucket, "1.1.0", proxy.endpoint, ...TIMEOUT);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^error/m);
+    expect(run.stderr).toContain("cannot read");
+    expect(run.stderr).toContain("TimeoutError");
+    expect(run.stderr).toContain("2000 ms requestTimeout");
+    // Retried with a bound (a never-answering store is treated like a 5xx), then stopped: a
+    // failed read is never taken for an empty index, so nothing was written.
+    const reads = count(`GET ${INDEX}`);
+    expect(reads).toBeGreaterThan(1);
+    expect(reads).toBeLessThanOrEqual(10);
+    expect(proxy.requests.every((request) => request.method === "GET")).toBe(true);
+    expect(await contents(bucket)).toEqual(before);
+  });
+
+  it("fails naming the timeout when index writes never reach the store; the index keeps every version", async () => {
+    const bucket = await bucketWithFirstVersion();
+    const before = await contents(bucket);
+    proxy.stall({ match: is("PUT", INDEX), forward: false });
+    const run = await publish(bucket, "1.1.0", proxy.endpoint, ...TIMEOUT);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("cannot write");
+    expect(run.stderr).toContain(`s3://${bucket}/${INDEX}`);
+    expect(run.stderr).toContain("TimeoutError");
+    expect(run.stderr).toContain("2000 ms requestTimeout");
+    const writes = count(`PUT ${INDEX}`);
+    expect(writes).toBeGreaterThan(1);
+    expect(writes).toBeLessThanOrEqual(10);
+    // index.yaml is the very object that was there before, byte for byte and ETag; the new
+    // archive is stored but not listed, which is the state a rerun goes on from.
+    const after = await contents(bucket);
+    expect(after[INDEX]).toBe(before[INDEX]);
+    expect(Object.keys(after).sort()).toEqual([...Object.keys(before), archive("1.1.0")].sort());
+    expect(await publishedVersions(bucket)).toEqual(["1.0.0"]);
+
+    proxy.reset();
+    const again = await publish(bucket, "1.1.0", proxy.endpoint, ...TIMEOUT);
+    expect(again.stderr).not.toMatch(/^error/m);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain("already stored with the same bytes");
+    expect(await publishedVersions(bucket)).toEqual(["1.1.0", "1.0.0"]);
+  });
+
+  it("survives an index write that lands but whose answer never comes: the retry finds its own write", async () => {
+    const bucket = await bucketWithFirstVersion();
+    proxy.stall({ match: is("PUT", INDEX), forward: true, times: 1 });
+    const run = await publish(bucket, "1.1.0", proxy.endpoint, ...TIMEOUT);
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.status).toBe(0);
+    // The store took the first write; the SDK's retry of the same If-Match write then lost the
+    // compare-and-swap (412) to it, so the publisher re-read the index and found 1.1.0 listed with
+    // its digest: nothing written twice, nothing lost.
+    expect(proxy.requests.find((request) => request.outcome === "stalled")?.upstreamStatus).toBe(200);
+    expect(indexTraffic()).toEqual(["GET 200", "PUT stalled", "PUT 412", "GET 200", "GET 200"]);
+    expect(run.stderr).toContain("changed by another publisher");
+    expect(run.stderr).toContain("already listed with this digest");
+    expect(await publishedVersions(bucket)).toEqual(["1.1.0", "1.0.0"]);
   });
 });

@@ -43,7 +43,7 @@ function body(request: IncomingMessage): Promise<string> {
 }
 
 /** The origin: GET /<key> reads <bucket>/<prefix><key> with the client's credentials. */
-function startOrigin(client: S3Client, bucket: string, prefix: string, requests: string[]): Server {
+function originServer(client: S3Client, bucket: string, prefix: string, requests: string[]): Server {
   return createServer((request, response) => {
     const key = decodeURIComponent(new URL(request.url ?? "/", "http://origin").pathname.slice(1));
     requests.push(`${request.method} /${key}`);
@@ -67,6 +67,38 @@ function startOrigin(client: S3Client, bucket: string, prefix: string, requests:
         response.end();
       });
   });
+}
+
+export interface BucketOrigin {
+  /** Serves the bucket read-only, uncached: what `helm repo add` can be pointed at directly. */
+  url: string;
+  /** Requests received, as "GET /key". */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The origin alone, without a cache in front: the bucket exactly as it is now, over plain HTTP
+ * (versitygw itself serves no anonymous reads). Run Helm against it with an async exec: this
+ * server answers from the test's own process.
+ */
+export async function startBucketOrigin(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<BucketOrigin> {
+  const requests: string[] = [];
+  const server = originServer(client, bucket, prefix, requests);
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 const VCL = (originPort: number) => `vcl 4.1;
@@ -109,7 +141,7 @@ function invalidationXml(id: string, status: string, paths: string[], reference:
 export async function startCdnStandIn(client: S3Client, bucket: string, prefix: string): Promise<CdnStandIn> {
   const originRequests: string[] = [];
   const invalidations: CdnStandIn["invalidations"] = [];
-  const origin = startOrigin(client, bucket, prefix, originRequests);
+  const origin = originServer(client, bucket, prefix, originRequests);
   const originPort = await listen(origin);
   const dir = mkdtempSync(join(tmpdir(), "kube9-varnish-"));
   writeFileSync(join(dir, "default.vcl"), VCL(originPort));

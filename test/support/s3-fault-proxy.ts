@@ -5,8 +5,9 @@
  *
  * A test can: read the requests seen ("METHOD key"), run a hook once the upstream response of a
  * request has been fully handed to the client, answer chosen requests itself with S3 XML errors
- * (the first K matches, then forward), forward only part of a request body, and halt (every later
- * request is dropped without reaching the store).
+ * (the first K matches, then forward), forward only part of a request body, stall chosen requests
+ * (accept them and never answer, with or without forwarding them to the store first), and halt
+ * (every later request is dropped without reaching the store).
  */
 import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
@@ -28,8 +29,10 @@ export interface ProxiedRequest {
   key: string;
   /** Raw query string without "?", "" when none. */
   query: string;
-  /** How the request ended: forwarded, answered by an injected fault, truncated, or dropped. */
-  outcome: "forwarded" | "injected" | "truncated" | "dropped";
+  /** How the request ended: forwarded, answered by an injected fault, truncated, stalled, or dropped. */
+  outcome: "forwarded" | "injected" | "truncated" | "stalled" | "dropped";
+  /** Status the store answered a stalled-after-forwarding request with (never sent to the client). */
+  upstreamStatus?: number;
   /** Status sent to the client (undefined when none was sent). */
   status?: number;
 }
@@ -65,6 +68,17 @@ export interface TruncateRule {
   afterPartialBody: (request: ProxiedRequest) => void | Promise<void>;
 }
 
+export interface StallRule {
+  match: (request: ProxiedRequest) => boolean;
+  /**
+   * true: forward the request and let the store act on it, then withhold the answer (the write
+   * lands, the client never learns it); false: the request never reaches the store.
+   */
+  forward: boolean;
+  /** How many matching requests stall before later ones are forwarded. Default: all. */
+  times?: number;
+}
+
 export interface S3FaultProxy {
   endpoint: string;
   /** Every request received since the last reset, in arrival order. */
@@ -73,6 +87,8 @@ export interface S3FaultProxy {
   log(): string[];
   inject(rule: FaultRule): void;
   truncate(rule: TruncateRule): void;
+  /** Accept matching requests and never answer; the connection stays open until the client leaves. */
+  stall(rule: StallRule): void;
   /** Called after the response to a request has been fully handed to the client socket. */
   onDelivered(hook: ((request: ProxiedRequest) => void) | undefined): void;
   /** Drop every later request: its connection is closed without forwarding anything. */
@@ -112,6 +128,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
   const requests: ProxiedRequest[] = [];
   let faults: Array<FaultRule & { used: number }> = [];
   let truncations: TruncateRule[] = [];
+  let stalls: Array<StallRule & { used: number }> = [];
   let delivered: ((request: ProxiedRequest) => void) | undefined;
   let halted = false;
 
@@ -157,6 +174,24 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
     });
   };
 
+  /** Sends the request to the store and keeps the answer: the client is never told. */
+  const forwardSilently = (info: ProxiedRequest, incoming: IncomingMessage, body: Buffer) => {
+    const outgoing = httpRequest({
+      host: upstream.hostname,
+      port: upstream.port,
+      method: incoming.method,
+      path: incoming.url,
+      headers: incoming.headers as OutgoingHttpHeaders,
+      setHost: false,
+    });
+    outgoing.on("response", (answer) => {
+      info.upstreamStatus = answer.statusCode;
+      answer.resume();
+    });
+    outgoing.on("error", () => undefined);
+    outgoing.end(body);
+  };
+
   const server = createServer((incoming, response) => {
     const info = parseTarget(incoming.method ?? "GET", incoming.url ?? "/");
     info.n = requests.length;
@@ -171,6 +206,16 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
     });
     void readBody(incoming).then(
       async (body) => {
+        const stall = stalls.find(
+          (rule) => rule.used < (rule.times ?? Number.POSITIVE_INFINITY) && rule.match(info),
+        );
+        if (stall !== undefined) {
+          stall.used += 1;
+          info.outcome = "stalled";
+          if (stall.forward) forwardSilently(info, incoming, body);
+          // No response is ever written: the client's own timeout is what ends this request.
+          return;
+        }
         const truncation = truncations.find((rule) => rule.match(info));
         if (truncation !== undefined) {
           truncations = truncations.filter((rule) => rule !== truncation);
@@ -218,6 +263,9 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
     truncate(rule) {
       truncations.push(rule);
     },
+    stall(rule) {
+      stalls.push({ ...rule, used: 0 });
+    },
     onDelivered(hook) {
       delivered = hook;
     },
@@ -228,6 +276,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
       requests.length = 0;
       faults = [];
       truncations = [];
+      stalls = [];
       delivered = undefined;
       halted = false;
     },

@@ -11,13 +11,39 @@ export interface S3Flags {
   endpoint?: string;
   region?: string;
   pathStyle?: boolean;
+  /** --request-timeout; commander fills in DEFAULT_REQUEST_TIMEOUT, so only direct callers omit it. */
+  requestTimeout?: string;
 }
+
+/**
+ * How long one S3 or CloudFront request may go unanswered before the attempt is abandoned and
+ * retried: ample for a 50,000-entry index.yaml (~50 MB) on a CI runner.
+ */
+export const DEFAULT_REQUEST_TIMEOUT = "60s";
 
 export function addS3Options(command: Command): Command {
   return command
     .option("--endpoint <url>", "S3 endpoint for S3-compatible stores (default: AWS, or AWS_ENDPOINT_URL_S3)")
     .option("--region <region>", "bucket region (default: the AWS chain, e.g. AWS_REGION)")
-    .option("--path-style", "address the bucket in the path (S3-compatible stores)");
+    .option("--path-style", "address the bucket in the path (S3-compatible stores)")
+    .option(
+      "--request-timeout <duration>",
+      "abandon an S3 or CloudFront request attempt that gets no answer (or stalls) for this long; it is retried like a 5xx",
+      DEFAULT_REQUEST_TIMEOUT,
+    );
+}
+
+/** The --request-timeout of an S3 command, in milliseconds. */
+export function requestTimeoutMs(flags: S3Flags): number {
+  const ms = durationMs(flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, "--request-timeout");
+  // 0 would switch the SDK's timeouts off: exactly the hang this option exists to prevent.
+  if (ms <= 0) {
+    throw new ReleaseError("USAGE", "the request timeout must be more than 0", {
+      field: "--request-timeout",
+      fix: `give e.g. ${DEFAULT_REQUEST_TIMEOUT}`,
+    });
+  }
+  return ms;
 }
 
 /**
@@ -34,6 +60,7 @@ export async function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Pro
     });
   }
   const location = parseS3Url(repo);
+  const timeoutMs = requestTimeoutMs(s3);
   const [{ S3Store }, { s3Client }] = await Promise.all([
     import("../storage/s3-store.js"),
     import("./aws-clients.js"),
@@ -43,6 +70,7 @@ export async function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Pro
       ...(s3.endpoint === undefined ? {} : { endpoint: repositoryUrl(s3.endpoint, "--endpoint") }),
       ...(s3.region === undefined ? {} : { region: s3.region }),
       ...(s3.pathStyle === true ? { pathStyle: true } : {}),
+      requestTimeoutMs: timeoutMs,
     }),
     location,
   );

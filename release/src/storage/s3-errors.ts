@@ -8,6 +8,8 @@ import { ReleaseError } from "../errors.js";
 interface AwsError {
   name?: string;
   Code?: string;
+  /** Node's error code, e.g. ETIMEDOUT on the SDK's timeout errors. */
+  code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
 }
@@ -35,6 +37,14 @@ export function nameOf(error: unknown): string {
 export function isMissing(error: unknown): boolean {
   const name = nameOf(error);
   return name === "NoSuchKey" || name === "NotFound" || (statusOf(error) === 404 && name !== "NoSuchBucket");
+}
+
+/**
+ * True when an attempt ran out of time (no connection, no answer or a stalled body within the
+ * --request-timeout the client was built with), every retry included.
+ */
+export function isTimeout(error: unknown): boolean {
+  return nameOf(error) === "TimeoutError" || (error as AwsError | undefined)?.code === "ETIMEDOUT";
 }
 
 /** True when a conditional write lost: 412 PreconditionFailed, or 409 ConditionalRequestConflict. */
@@ -68,6 +78,9 @@ export function s3Failure(
       "no valid AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a web identity role (GitHub OIDC)";
   } else if (name === "PermanentRedirect" || name === "AuthorizationHeaderMalformed") {
     fix = "the bucket is in another region: set AWS_REGION (or --region) to the bucket's region";
+  } else if (isTimeout(error)) {
+    fix =
+      "every attempt ran out of time: check that the endpoint is reachable, or give chart publish / repo reindex a longer --request-timeout <duration> (e.g. --request-timeout 5m)";
   } else {
     fix =
       "the SDK already retried throttling and server errors; check the endpoint and run the same command again";

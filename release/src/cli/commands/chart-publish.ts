@@ -14,7 +14,15 @@ import { runPublish } from "../../publish/run-publish.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_REPO_DIR } from "../defaults.js";
 import { runGit } from "../git.js";
-import { addS3Options, durationMs, isRemote, repositoryUrl, type S3Flags, storeFor } from "../options.js";
+import {
+  addS3Options,
+  durationMs,
+  isRemote,
+  repositoryUrl,
+  requestTimeoutMs,
+  type S3Flags,
+  storeFor,
+} from "../options.js";
 import { commandOutput } from "../output.js";
 
 interface PublishFlags extends S3Flags {
@@ -120,7 +128,10 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
       return;
     }
     output.progress(`publishing ${plan.chart} ${plan.version} to ${plan.repository}`);
-    const cdn = cdnTarget === undefined ? undefined : await cloudFrontCdn(cdnTarget.distributionId);
+    const cdn =
+      cdnTarget === undefined
+        ? undefined
+        : await cloudFrontCdn(cdnTarget.distributionId, requestTimeoutMs(flags));
     const published = await runPublish(store, chartArchive, planned, {
       now: context.now,
       log: output.progress,
@@ -178,10 +189,10 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
 }
 
 /** Loaded on demand, like the S3 client: only a CDN publish needs the CloudFront SDK. */
-async function cloudFrontCdn(distributionId: string): Promise<Cdn> {
+async function cloudFrontCdn(distributionId: string, timeoutMs: number): Promise<Cdn> {
   const [{ CloudFrontCdn }, { cloudFrontClient }] = await Promise.all([
     import("../../cdn/cloudfront.js"),
     import("../aws-clients.js"),
   ]);
-  return new CloudFrontCdn(cloudFrontClient(), distributionId);
+  return new CloudFrontCdn(cloudFrontClient({ requestTimeoutMs: timeoutMs }), distributionId);
 }
