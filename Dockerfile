@@ -6,8 +6,11 @@
 #  - final: one per target platform, only COPY instructions (no RUN), so an arm64 image needs no
 #    emulation when built on amd64.
 # Base images are build arguments pinned by digest; override them to build from a mirror.
-# BuildKit sets BUILDPLATFORM itself; buildah 1.28 does not, pass --build-arg BUILDPLATFORM=linux/amd64.
+# BuildKit sets BUILDPLATFORM and TARGETPLATFORM itself; buildah 1.28 sets only TARGETPLATFORM
+# (`kube9-release image build` passes both). The final stage names $TARGETPLATFORM explicitly:
+# without it buildah 1.28 builds every platform's final stage from the $BUILDPLATFORM variant.
 ARG BUILDPLATFORM
+ARG TARGETPLATFORM
 ARG BUILD_IMAGE=node:22-bookworm-slim@sha256:53ada149d435c38b14476cb57e4a7da73c15595aba79bd6971b547ceb6d018bf
 # Must provide /nodejs/bin/node (the distroless nodejs layout) and the C/C++ runtime libraries.
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian13@sha256:773a62fbe24a3f8c8b24b16fd59154627f8b406737bc906f83bf1732bc8907dd
@@ -23,6 +26,7 @@ COPY infrastructure/package.json infrastructure/
 # `npm install --no-save` installs exactly the locked versions (as scripts/setup.mjs does): `npm ci`
 # refuses this lockfile because it also demands other platforms' optional binaries. Only the
 # operator workspace and the root's devDependencies (TypeScript) are installed; no install scripts.
+# Only POSIX sh, find and rmdir below, so that a busybox-based build image works too.
 RUN npm install --no-save --ignore-scripts --no-audit --no-fund \
       --workspace operator --include-workspace-root
 COPY operator/src operator/src
@@ -35,13 +39,13 @@ RUN if [ -n "$VERSION" ]; then npm pkg set "version=$VERSION" --workspace operat
  && mkdir -p /out \
  && cp operator/package.json /out/package.json \
  && cp -R operator/dist /out/dist \
- && find /out/dist \( -name '*.d.ts' -o -name '*.map' -o -name '.tsbuildinfo' \) -delete \
+ && find /out/dist \( -name '*.d.ts' -o -name '*.map' -o -name '.tsbuildinfo' \) -exec rm -f {} + \
  && cp -R node_modules /out/node_modules \
  && rm -rf /out/node_modules/.bin /out/node_modules/.package-lock.json /out/node_modules/kube9-operator \
- && find /out/node_modules -depth -type d -empty -delete \
+ && find /out/node_modules -depth -type d -empty -exec rmdir {} \; \
  && chmod -R u=rwX,go=rX /out
 
-FROM ${RUNTIME_IMAGE}
+FROM --platform=$TARGETPLATFORM ${RUNTIME_IMAGE}
 ARG VERSION=""
 ARG REVISION=""
 ARG CREATED=""

@@ -15,7 +15,8 @@ import { readOperatorVersion } from "./version.js";
 const USAGE = `usage: kube9-operator [--version | --help]
 
 Writes the ConfigMap kube9-operator-status every STATUS_INTERVAL_SECONDS (default 60) in
-POD_NAMESPACE and serves /healthz, /readyz and /metrics on PORT (default 8080).
+POD_NAMESPACE and serves /healthz, /readyz and /metrics on PORT (default 8080), on every
+interface unless LISTEN_ADDRESS names one.
 `;
 /** Kubernetes waits 30 s by default after SIGTERM; finish well before that. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<void> {
       namespace: settings.namespace ?? cluster.namespace ?? "default",
       intervalMs: settings.intervalMs,
       port: settings.port,
+      ...(settings.host === undefined ? {} : { host: settings.host }),
       version,
       now: Date.now,
       log,

@@ -8,6 +8,8 @@ export interface Settings {
   namespace: string | undefined;
   intervalMs: number;
   port: number;
+  /** Address of the health server; all interfaces unless set (kubelet probes reach the pod IP). */
+  host: string | undefined;
 }
 
 export function readSettings(env: Record<string, string | undefined>): Settings {
@@ -21,5 +23,9 @@ export function readSettings(env: Record<string, string | undefined>): Settings 
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be an integer in [0, 65535], got ${portText}`);
   }
-  return { namespace: env.POD_NAMESPACE?.trim() || undefined, intervalMs: seconds * 1000, port };
+  const host = env.LISTEN_ADDRESS?.trim() || undefined;
+  if (host !== undefined && !/^[0-9a-fA-F.:]+$/.test(host)) {
+    throw new Error(`LISTEN_ADDRESS must be an IP address such as 127.0.0.1 or ::, got ${host}`);
+  }
+  return { namespace: env.POD_NAMESPACE?.trim() || undefined, intervalMs: seconds * 1000, port, host };
 }

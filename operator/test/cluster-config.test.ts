@@ -157,11 +157,24 @@ describe("in-cluster configuration", () => {
 
 describe("settings", () => {
   it("defaults to a 60 s interval on port 8080 and takes POD_NAMESPACE", () => {
-    expect(readSettings({})).toEqual({ namespace: undefined, intervalMs: 60_000, port: 8080 });
-    expect(readSettings({ POD_NAMESPACE: "ns", STATUS_INTERVAL_SECONDS: "15", PORT: "9090" })).toEqual({
+    expect(readSettings({})).toEqual({
+      namespace: undefined,
+      intervalMs: 60_000,
+      port: 8080,
+      host: undefined,
+    });
+    expect(
+      readSettings({
+        POD_NAMESPACE: "ns",
+        STATUS_INTERVAL_SECONDS: "15",
+        PORT: "9090",
+        LISTEN_ADDRESS: "127.0.0.1",
+      }),
+    ).toEqual({
       namespace: "ns",
       intervalMs: 15_000,
       port: 9090,
+      host: "127.0.0.1",
     });
   });
 
@@ -170,5 +183,6 @@ describe("settings", () => {
     expect(() => readSettings({ STATUS_INTERVAL_SECONDS: "0" })).toThrow(/STATUS_INTERVAL_SECONDS/);
     expect(() => readSettings({ PORT: "http" })).toThrow(/PORT/);
     expect(() => readSettings({ PORT: "70000" })).toThrow(/PORT/);
+    expect(() => readSettings({ LISTEN_ADDRESS: "localhost; rm" })).toThrow(/LISTEN_ADDRESS/);
   });
 });

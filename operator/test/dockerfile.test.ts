@@ -73,13 +73,16 @@ describe("Dockerfile", () => {
   it("has exactly a build stage on $BUILDPLATFORM and a per-platform final stage", () => {
     expect(fromIndexes).toHaveLength(2);
     expect(buildStage[0]?.args).toBe(`--platform=$BUILDPLATFORM ${argRef("BUILD_IMAGE")} AS build`);
-    expect(finalStage[0]?.args).toBe(argRef("RUNTIME_IMAGE"));
+    // Explicit, because buildah 1.28 otherwise builds the final stage of every platform from the
+    // $BUILDPLATFORM variant of the runtime image (an x86-64 node in the arm64 image).
+    expect(finalStage[0]?.args).toBe(`--platform=$TARGETPLATFORM ${argRef("RUNTIME_IMAGE")}`);
     expect(globalArgs.every((instruction) => instruction.keyword === "ARG")).toBe(true);
   });
 
   it("takes both base images as build arguments pinned by digest", () => {
     const globals = args(globalArgs);
     expect(globals.has("BUILDPLATFORM")).toBe(true);
+    expect(globals.has("TARGETPLATFORM")).toBe(true);
     for (const name of ["BUILD_IMAGE", "RUNTIME_IMAGE"]) {
       expect(globals.get(name), name).toMatch(
         /^[a-z0-9.-]+(\/[a-z0-9._-]+)*(:[\w.-]+)?@sha256:[0-9a-f]{64}$/,

@@ -27,6 +27,8 @@ export type ErrorCode =
   | "TOOL_FAILED"
   /** An image in a registry is not what a release needs (platforms, labels, size, digest). */
   | "IMAGE_INVALID"
+  /** The image builder (buildah) failed or its output is not a release image; nothing was pushed. */
+  | "IMAGE_BUILD_FAILED"
   /** A container registry could not be read (network, auth, server errors after retries). */
   | "REGISTRY_FAILED"
   /** The release tag, Chart.yaml version, appVersion and default image tag disagree. */

@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { ReleaseError } from "../errors.js";
 import { registerChartPackage } from "./commands/chart-package.js";
 import { registerChartPublish } from "./commands/chart-publish.js";
+import { registerImageBuild } from "./commands/image-build.js";
 import { registerImageLabels } from "./commands/image-labels.js";
 import { registerImageTags } from "./commands/image-tags.js";
 import { registerImageVerify } from "./commands/image-verify.js";
@@ -41,8 +42,9 @@ export function buildProgram(context: CliContext, version: string): Command {
   registerRepoReindex(repo, context);
   const image = program
     .command("image")
-    .description("the operator image: tags, labels, anonymous registry verification")
+    .description("the operator image: daemonless build, tags, labels, anonymous registry verification")
     .exitOverride();
+  registerImageBuild(image, context);
   registerImageTags(image, context);
   registerImageLabels(image, context);
   registerImageVerify(image, context);

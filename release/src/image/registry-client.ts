@@ -17,6 +17,11 @@ export interface RegistryClientOptions {
   attempts?: number;
   /** First backoff delay in ms, doubled each attempt (default 500). */
   backoffMs?: number;
+  /**
+   * Sent to the token endpoint (Basic) when set: for reading a repository before its first push
+   * made it public, as `image build` does. Verification never sets it.
+   */
+  credentials?: { username: string; password: string };
 }
 
 export interface FetchedManifest {
@@ -47,6 +52,7 @@ export class RegistryClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly attempts: number;
   private readonly backoffMs: number;
+  private readonly credentials: RegistryClientOptions["credentials"];
   /** Tokens by registry + scope, reused for every request to the same repository. */
   private readonly tokens = new Map<string, string>();
 
@@ -55,6 +61,7 @@ export class RegistryClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.attempts = options.attempts ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
+    this.credentials = options.credentials;
   }
 
   /** One HTTP exchange with retries on 429, 5xx and network errors. */
@@ -97,8 +104,20 @@ export class RegistryClient {
     const tokenUrl = new URL(challenge.realm);
     if (challenge.service !== undefined) tokenUrl.searchParams.set("service", challenge.service);
     tokenUrl.searchParams.set("scope", scope);
-    const response = await this.send(tokenUrl.href, { headers: { accept: "application/json" } });
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.credentials !== undefined) {
+      const { username, password } = this.credentials;
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    }
+    const response = await this.send(tokenUrl.href, { headers });
     if (!response.ok) {
+      if (this.credentials !== undefined) {
+        throw failed(
+          `the token endpoint refused ${scope} for ${this.credentials.username}: HTTP ${response.status}`,
+          tokenUrl.href,
+          "check the registry username and password (token)",
+        );
+      }
       throw failed(
         `the token endpoint refused anonymous ${scope}: HTTP ${response.status}`,
         tokenUrl.href,

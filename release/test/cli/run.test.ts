@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CliContext } from "../../src/cli/context.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from "../../src/cli/run.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
+import { runInProcess } from "../support/in-process-cli.js";
 
 let cwd: string;
 
@@ -15,24 +15,8 @@ afterEach(() => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const context: CliContext = {
-    argv,
-    env: {},
-    cwd,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    now: () => new Date("2026-01-01T00:00:00Z"),
-    untilInterrupted: () => Promise.resolve(),
-  };
-  const code = await runCli(context, "9.9.9");
-  return { code, stdout, stderr };
+function run(...argv: string[]) {
+  return runInProcess(argv, { cwd });
 }
 
 describe("kube9-release exit codes and output", () => {

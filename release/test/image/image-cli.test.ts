@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CliContext } from "../../src/cli/context.js";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runCli } from "../../src/cli/run.js";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
+import { runInProcess } from "../support/in-process-cli.js";
 
 let dir: string;
 
@@ -15,23 +15,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(env: Record<string, string>, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const context: CliContext = {
-    argv,
-    env,
-    cwd: join(import.meta.dirname, "..", "..", ".."),
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    now: () => new Date("2026-01-01T00:00:00Z"),
-    untilInterrupted: () => Promise.resolve(),
-  };
-  return { code: await runCli(context, "9.9.9"), stdout, stderr };
+function run(env: Record<string, string>, ...argv: string[]) {
+  return runInProcess(argv, { env, cwd: join(import.meta.dirname, "..", "..", "..") });
 }
 
 describe("image tags / image labels / release check on the command line", () => {

@@ -1,0 +1,355 @@
+/**
+ * `kube9-release image build` end to end (issue 4): the real Dockerfile built with buildah
+ * (chroot isolation, vfs storage) for linux/amd64 and linux/arm64 from base images assembled
+ * locally and served by the distribution registry, pushed, then pulled back as an anonymous user
+ * would: platforms, labels, tags, contents, reproducibility, and both images run (arm64 under
+ * qemu-user-static).
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ImageConfig, ImageIndex, ImageManifest } from "../../release/src/image/media-types.js";
+import { parseImageReference } from "../../release/src/image/reference.js";
+import { RegistryClient } from "../../release/src/image/registry-client.js";
+import { type BaseImages, buildBaseImages } from "../support/base-images.js";
+import { type CliRun, runReleaseAsync } from "../support/cli.js";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
+import { repoRoot, toolPath } from "../support/tools.js";
+import { freePort } from "../support/versitygw.js";
+
+const VERSION = "1.2.3";
+const PLATFORMS = ["linux/amd64", "linux/arm64"];
+/** ELF e_machine of each platform's node binary. */
+const ELF_MACHINE: Record<string, number> = { "linux/amd64": 0x3e, "linux/arm64": 0xb7 };
+
+interface BuildReport {
+  version: string;
+  digest: string;
+  revision: string;
+  created: string;
+  platforms: Array<{
+    platform: string;
+    digest: string;
+    compressedBytes: number;
+    uncompressedBytes: number;
+    buildSeconds: number;
+    emulatedSteps: number;
+  }>;
+  tags: string[];
+  pushed: Array<{ tag: string; reference: string; outcome: string }>;
+}
+
+interface PlatformImage {
+  platform: string;
+  digest: string;
+  config: ImageConfig & {
+    config?: { Entrypoint?: string[]; User?: string; Env?: string[]; Labels?: Record<string, string> | null };
+  };
+  /** Every path of every layer, as listed by tar. */
+  paths: string[];
+  rootfs: string;
+}
+
+let registry: TestRegistry;
+let bases: BaseImages;
+let work: string;
+let commit: { sha: string; created: string; epoch: number };
+let first: BuildReport;
+let second: BuildReport;
+const client = new RegistryClient();
+const images = new Map<string, PlatformImage>();
+
+function exec(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout);
+      else reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${stderr}`));
+    });
+  });
+}
+
+function build(repository: string, ...extra: string[]): Promise<CliRun> {
+  return runReleaseAsync(
+    [
+      "image",
+      "build",
+      VERSION,
+      "--push",
+      `${registry.host}/${repository}`,
+      "--build-arg",
+      `BUILD_IMAGE=${bases.build}`,
+      "--build-arg",
+      `RUNTIME_IMAGE=${bases.runtime}`,
+      "--buildah",
+      toolPath("buildah"),
+      "--json",
+      ...extra,
+    ],
+    {
+      cwd: repoRoot,
+      env: {
+        SOURCE_DATE_EPOCH: String(commit.epoch),
+        KUBE9_REGISTRY_USERNAME: registry.pusher.username,
+        KUBE9_REGISTRY_PASSWORD: registry.pusher.password,
+      },
+    },
+  );
+}
+
+function report(run: CliRun): BuildReport {
+  if (run.status !== 0) throw new Error(`image build failed (${run.status}):\n${run.stderr.slice(-4000)}`);
+  return JSON.parse(run.stdout) as BuildReport;
+}
+
+async function manifestJson<T>(repository: string, reference: string): Promise<{ digest: string; json: T }> {
+  const ref = parseImageReference(`${registry.host}/${repository}:latest`);
+  const fetched = await client.getManifest(ref, reference);
+  if (fetched === undefined) throw new Error(`${repository}@${reference} is not in the registry`);
+  return { digest: fetched.digest, json: fetched.json as T };
+}
+
+/** Pulls one platform image as an anonymous user and unpacks its layers into a folder. */
+async function pullPlatform(repository: string, platform: string, digest: string): Promise<PlatformImage> {
+  const ref = parseImageReference(`${registry.host}/${repository}@${digest}`);
+  const { json: manifest } = await manifestJson<ImageManifest>(repository, digest);
+  const config = JSON.parse((await client.getBlob(ref, manifest.config.digest)).toString("utf8"));
+  const rootfs = join(work, platform.replace("/", "-"), "rootfs");
+  mkdirSync(rootfs, { recursive: true });
+  const paths: string[] = [];
+  for (const layer of manifest.layers) {
+    const response = await client.request(ref, `blobs/${layer.digest}`);
+    expect(response.status).toBe(200);
+    const file = join(work, `${layer.digest.slice(7)}.tar.gz`);
+    writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    paths.push(...(await exec("tar", ["-tzf", file])).split("\n").filter((p) => p !== ""));
+    // As root, tar keeps the owners and modes of the layer, as a container runtime does.
+    await exec("tar", ["-xzf", file, "-C", rootfs, "--numeric-owner"]);
+  }
+  return { platform, digest, config, paths, rootfs };
+}
+
+function elfMachine(file: string): number {
+  const fd = openSync(file, "r");
+  const header = Buffer.alloc(20);
+  readSync(fd, header, 0, 20, 0);
+  return header.readUInt16LE(18);
+}
+
+/**
+ * The image's entrypoint in its root filesystem as its user, the way a runtime starts it (no
+ * namespaces here: chroot, and qemu-user for a foreign architecture).
+ */
+function startImage(image: PlatformImage, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const entrypoint = image.config.config?.Entrypoint ?? [];
+  const user = image.config.config?.User ?? "0:0";
+  const imageEnv = Object.fromEntries(
+    (image.config.config?.Env ?? []).map((pair) => [
+      pair.slice(0, pair.indexOf("=")),
+      pair.slice(pair.indexOf("=") + 1),
+    ]),
+  );
+  const emulator: string[] = [];
+  if (image.platform === "linux/arm64" && process.arch !== "arm64") {
+    copyFileSync(toolPath("qemu-user-static"), join(image.rootfs, "qemu-aarch64-static"));
+    emulator.push("/qemu-aarch64-static");
+  }
+  return spawn("chroot", [`--userspec=${user}`, image.rootfs, ...emulator, ...entrypoint, ...args], {
+    env: { ...imageEnv, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+async function waitForHealth(url: string, child: ChildProcess, deadlineMs: number): Promise<Response> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}`);
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "kube9-image-build-"));
+  const [sha = "", created = ""] = (await exec("git", ["-C", repoRoot, "log", "-1", "--format=%H %cI"]))
+    .trim()
+    .split(" ");
+  const canonical = new Date(created).toISOString().replace(/\.\d{3}Z$/, "Z");
+  commit = { sha, created: canonical, epoch: Date.parse(canonical) / 1000 };
+  registry = await startRegistry();
+  bases = await buildBaseImages(registry);
+  first = report(await build("alto9/kube9-operator"));
+  second = report(await build("rebuild/kube9-operator"));
+  for (const platform of first.platforms) {
+    images.set(
+      platform.platform,
+      await pullPlatform("alto9/kube9-operator", platform.platform, platform.digest),
+    );
+  }
+}, 900_000);
+
+afterAll(async () => {
+  await registry?.stop();
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe("image build: a multi-platform image from the real Dockerfile", () => {
+  it("pushes an index with exactly linux/amd64 and linux/arm64, labelled with the version, commit and commit time", async () => {
+    const { digest, json: index } = await manifestJson<ImageIndex>("alto9/kube9-operator", VERSION);
+    expect(digest).toBe(first.digest);
+    expect(index.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`).sort()).toEqual(
+      PLATFORMS,
+    );
+    expect(index.manifests.every((m) => m.annotations?.["vnd.docker.reference.type"] === undefined)).toBe(
+      true,
+    );
+    for (const platform of PLATFORMS) {
+      const labels = images.get(platform)?.config.config?.Labels ?? {};
+      expect(labels["org.opencontainers.image.version"]).toBe(VERSION);
+      expect(labels["org.opencontainers.image.revision"]).toBe(commit.sha);
+      expect(labels["org.opencontainers.image.created"]).toBe(commit.created);
+      expect(labels["org.opencontainers.image.source"]).toBe("https://github.com/alto9/kube9-operator");
+      expect(images.get(platform)?.config.architecture).toBe(platform.split("/")[1]);
+    }
+    expect(first.revision).toBe(commit.sha);
+  });
+
+  it("tags vX.Y.Z, X.Y.Z, X.Y, X and latest, all on the same index", async () => {
+    expect(first.tags).toEqual([`v${VERSION}`, VERSION, "1.2", "1", "latest"]);
+    for (const tag of first.tags) {
+      expect((await manifestJson<ImageIndex>("alto9/kube9-operator", tag)).digest).toBe(first.digest);
+    }
+    expect(first.pushed.map((p) => p.outcome)).toEqual(first.tags.map(() => "pushed"));
+  });
+
+  it("gives identical per-platform and index digests when the same commit is built again", async () => {
+    expect(second.digest).toBe(first.digest);
+    expect(second.platforms.map((p) => [p.platform, p.digest])).toEqual(
+      first.platforms.map((p) => [p.platform, p.digest]),
+    );
+    expect((await manifestJson<ImageIndex>("rebuild/kube9-operator", VERSION)).digest).toBe(first.digest);
+  });
+
+  it("stays under 200 MB uncompressed per platform with no build step under emulation", () => {
+    for (const platform of first.platforms) {
+      expect(platform.uncompressedBytes).toBeGreaterThan(100_000_000); // the node binary alone
+      expect(platform.uncompressedBytes).toBeLessThan(200_000_000);
+      expect(platform.compressedBytes).toBeLessThan(platform.uncompressedBytes);
+      expect(platform.emulatedSteps).toBe(0);
+    }
+  });
+
+  it("holds the operator and node of its own architecture, and no npm, compiler, TypeScript source or tests", () => {
+    for (const platform of PLATFORMS) {
+      const image = images.get(platform);
+      if (image === undefined) throw new Error(`no ${platform} image`);
+      const paths = image.paths.map((p) => `/${p.replace(/^\.?\//, "")}`);
+      expect(paths).toContain("/app/dist/main.js");
+      expect(paths).toContain("/nodejs/bin/node");
+      expect(elfMachine(join(image.rootfs, "nodejs", "bin", "node"))).toBe(ELF_MACHINE[platform]);
+      expect(paths.filter((p) => /\/(npm|npx|yarn|corepack)(\/|$|-cli)/.test(p))).toEqual([]);
+      expect(paths.filter((p) => /\/(typescript|tsc|gcc|cc1|g\+\+|make)(\/|$)/.test(p))).toEqual([]);
+      expect(paths.filter((p) => /\.(ts|tsx|mts|cts)$/.test(p) || /\.map$/.test(p))).toEqual([]);
+      expect(paths.filter((p) => /(^|\/)(test|tests|__tests__)\/|\.test\.js$/.test(p))).toEqual([]);
+      expect(paths.filter((p) => /(^|\/)bin\/(sh|bash|busybox)$/.test(p))).toEqual([]);
+      expect(image.config.config?.User).toBe("65532:65532");
+    }
+  });
+
+  for (const platform of PLATFORMS) {
+    it(`runs the ${platform} image${platform === "linux/arm64" ? " under qemu-user-static" : ""}: --version and /healthz`, async () => {
+      const image = images.get(platform);
+      if (image === undefined) throw new Error(`no ${platform} image`);
+      const version = await finished(startImage(image, ["--version"]));
+      expect(version.stderr).toBe("");
+      expect(version.stdout.trim()).toBe(VERSION);
+      expect(version.code).toBe(0);
+
+      // The API server is down (nothing listens on its port): health answers, readiness does not.
+      const apiPort = await freePort();
+      writeFileSync(
+        join(image.rootfs, "tmp", "kubeconfig"),
+        `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:${apiPort}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: kube9-system\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: t\n`,
+      );
+      const port = await freePort();
+      const operator = startImage(image, [], {
+        KUBECONFIG: "/tmp/kubeconfig",
+        PORT: String(port),
+        LISTEN_ADDRESS: "127.0.0.1",
+      });
+      const exit = finished(operator);
+      try {
+        const health = await waitForHealth(`http://127.0.0.1:${port}/healthz`, operator, 90_000);
+        expect(health.status).toBe(200);
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(ready.status).toBe(503);
+      } finally {
+        operator.kill("SIGTERM");
+      }
+      const stopped = await exit;
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toContain('"stopping"');
+    }, 180_000);
+  }
+});
+
+describe("image build: what it refuses", () => {
+  it("never moves a published release tag to other bytes, and pushes nothing then", async () => {
+    const other = await build(
+      "alto9/kube9-operator",
+      "--platform",
+      "linux/amd64",
+      "--created",
+      "2020-01-01T00:00:00Z",
+    );
+    expect(other.status).toBe(1);
+    const error = JSON.parse(other.stdout) as { error: { code: string; message: string } };
+    expect(error.error.code).toBe("VERSION_CONFLICT");
+    expect(error.error.message).toContain(first.digest);
+    for (const tag of first.tags) {
+      expect((await manifestJson<ImageIndex>("alto9/kube9-operator", tag)).digest).toBe(first.digest);
+    }
+  }, 300_000);
+
+  it.each([
+    ["a failing RUN step", "RUN echo 'deliberate build failure' && exit 3", "deliberate build failure"],
+    ["an unknown instruction", "FROMM nothing", "FROMM"],
+  ])(
+    "stops on %s with the builder's message and pushes nothing",
+    async (_what, line, message) => {
+      const dockerfile = join(work, `Dockerfile.${line.length}`);
+      const real = (await exec("cat", [join(repoRoot, "Dockerfile")])).split("\n");
+      const at = real.findIndex((l) => l.startsWith("WORKDIR /src"));
+      real.splice(at + 1, 0, line);
+      writeFileSync(dockerfile, real.join("\n"));
+      const failed = await build("broken/kube9-operator", "--file", dockerfile);
+      expect(failed.status).toBe(1);
+      const error = JSON.parse(failed.stdout) as { error: { code: string; message: string } };
+      expect(error.error.code).toBe("IMAGE_BUILD_FAILED");
+      expect(error.error.message).toContain(message);
+      expect(failed.stderr).toContain("nothing was pushed");
+      const tags = await client.listTags(
+        parseImageReference(`${registry.host}/broken/kube9-operator:latest`),
+      );
+      expect(tags ?? []).toEqual([]);
+    },
+    300_000,
+  );
+});
