@@ -5,7 +5,7 @@
  * would: platforms, labels, tags, contents, reproducibility, and both images run (arm64 under
  * qemu-user-static).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, type StdioOptions, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -138,11 +138,17 @@ function elfMachine(file: string): number {
 }
 
 /**
- * The image's entrypoint in its root filesystem as its user, the way a runtime starts it (no
- * namespaces here: chroot, and qemu-user for a foreign architecture).
+ * The image's entrypoint in its root filesystem as its user, the way a runtime starts it, without
+ * a container runtime: chroot, and qemu-user for a foreign architecture. With `readOnly`, as the
+ * chart runs it: the root filesystem mounted read-only in a private mount namespace, and an empty
+ * tmpfs on /tmp (the chart's emptyDir).
  */
-function startImage(image: PlatformImage, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const entrypoint = image.config.config?.Entrypoint ?? [];
+function startImage(
+  image: PlatformImage,
+  args: string[],
+  options: { env?: Record<string, string>; readOnly?: boolean; entrypoint?: string[] } = {},
+): ChildProcess {
+  const entrypoint = options.entrypoint ?? image.config.config?.Entrypoint ?? [];
   const user = image.config.config?.User ?? "0:0";
   const imageEnv = Object.fromEntries(
     (image.config.config?.Env ?? []).map((pair) => [
@@ -155,10 +161,21 @@ function startImage(image: PlatformImage, args: string[], env: Record<string, st
     copyFileSync(toolPath("qemu-user-static"), join(image.rootfs, "qemu-aarch64-static"));
     emulator.push("/qemu-aarch64-static");
   }
-  return spawn("chroot", [`--userspec=${user}`, image.rootfs, ...emulator, ...entrypoint, ...args], {
-    env: { ...imageEnv, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const command = [...emulator, ...entrypoint, ...args];
+  const env = { ...imageEnv, ...options.env };
+  const stdio: StdioOptions = ["ignore", "pipe", "pipe"];
+  if (options.readOnly !== true) {
+    return spawn("chroot", [`--userspec=${user}`, image.rootfs, ...command], { env, stdio });
+  }
+  // Every step execs the next, so the operator keeps the PID that the test signals.
+  const script =
+    'root="$1"; user="$2"; shift 2; mount --bind "$root" "$root" && mount -o remount,bind,ro "$root" ' +
+    '&& mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" && exec chroot --userspec="$user" "$root" "$@"';
+  return spawn(
+    "unshare",
+    ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", image.rootfs, user, ...command],
+    { env: { ...env, PATH: process.env.PATH ?? "/usr/bin:/bin" }, stdio },
+  );
 }
 
 function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -274,7 +291,7 @@ describe("image build: a multi-platform image from the real Dockerfile", () => {
   });
 
   for (const platform of PLATFORMS) {
-    it(`runs the ${platform} image${platform === "linux/arm64" ? " under qemu-user-static" : ""}: --version and /healthz`, async () => {
+    it(`runs the ${platform} image${platform === "linux/arm64" ? " under qemu-user-static" : ""}: --version, and /healthz on a read-only root`, async () => {
       const image = images.get(platform);
       if (image === undefined) throw new Error(`no ${platform} image`);
       const version = await finished(startImage(image, ["--version"]));
@@ -284,15 +301,29 @@ describe("image build: a multi-platform image from the real Dockerfile", () => {
 
       // The API server is down (nothing listens on its port): health answers, readiness does not.
       const apiPort = await freePort();
+      // The read-only run is what it claims: the root refuses writes, /tmp takes them.
+      const probe = await finished(
+        startImage(
+          image,
+          [
+            "-e",
+            'const fs = require("node:fs"); fs.writeFileSync("/tmp/probe", "x"); try { fs.writeFileSync("/app/probe", "x"); } catch (e) { process.stdout.write(e.code); }',
+          ],
+          { readOnly: true, entrypoint: ["/nodejs/bin/node"] },
+        ),
+      );
+      expect(probe.stdout).toBe("EROFS");
+      expect(probe.code).toBe(0);
+
+      // Outside /tmp, which is an empty tmpfs in the read-only run (a mounted ConfigMap, in effect).
       writeFileSync(
-        join(image.rootfs, "tmp", "kubeconfig"),
+        join(image.rootfs, "etc", "kube9-test-kubeconfig"),
         `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:${apiPort}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: kube9-system\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: t\n`,
       );
       const port = await freePort();
       const operator = startImage(image, [], {
-        KUBECONFIG: "/tmp/kubeconfig",
-        PORT: String(port),
-        LISTEN_ADDRESS: "127.0.0.1",
+        env: { KUBECONFIG: "/etc/kube9-test-kubeconfig", PORT: String(port), LISTEN_ADDRESS: "127.0.0.1" },
+        readOnly: true,
       });
       const exit = finished(operator);
       try {
