@@ -50,7 +50,7 @@ describe("release-chart.yml", () => {
     });
     expect(chart.text).not.toContain("SOURCE_DATE_EPOCH=");
     const node = steps[usesIndex("actions/setup-node")];
-    expect(node?.with?.["node-version"]).toBe("20");
+    expect(node?.with?.["node-version"]).toBe("22");
     expect(runs).toContain("node scripts/setup.mjs --no-tools");
   });
 

@@ -122,6 +122,12 @@ describe("ci.yml", () => {
     expect(steps.some((s) => s.uses?.startsWith("actions/setup-node@"))).toBe(true);
     expect(ci.doc.concurrency?.["cancel-in-progress"]).toBe(true);
   });
+
+  it("runs in Debian 12, where the pinned Debian tool packages exist, with mount privileges", () => {
+    const job = ci.doc.jobs.test as unknown as { container?: { image?: string; options?: string } };
+    expect(job.container?.image).toMatch(/^debian:bookworm(@sha256:[0-9a-f]{64})?$/);
+    expect(job.container?.options).toContain("--privileged");
+  });
 });
 
 describe("both workflows", () => {
