@@ -132,7 +132,9 @@ export class S3Store implements Store {
       );
       return { etag: response.ETag ?? "" };
     } catch (error) {
-      if (isLostRace(error)) {
+      // If-Match on a key that is gone (deleted since it was read) is 404 NoSuchKey on AWS and
+      // versitygw, not 412: for the publisher it is the same lost race.
+      if (isLostRace(error) || ("IfMatch" in condition && isMissing(error))) {
         throw new ReleaseError(
           "PRECONDITION_FAILED",
           "IfNoneMatch" in condition ? `${key} already exists` : `${key} changed since it was read`,
