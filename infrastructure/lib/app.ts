@@ -9,8 +9,11 @@ import { readSettings } from "./settings.js";
 import { ChartRepositoryStack } from "./stack.js";
 
 export interface BuildAppOptions {
-  /** Extra context, as `-c key=value` would give it; the CLI's own context is always read. */
-  readonly context?: Record<string, string>;
+  /**
+   * Extra context, as cdk.json's `context` block and `-c key=value` give it (feature flags are
+   * booleans, strings and lists); the CLI's own context is always read.
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where synth writes the cloud assembly; the CLI sets it through CDK_OUTDIR. */
   readonly outdir?: string;
@@ -24,7 +27,7 @@ export interface ChartRepositoryApp {
 /** Throws SettingsError before any construct exists when a setting is wrong. */
 export function buildApp(options: BuildAppOptions): ChartRepositoryApp {
   const app = new App({
-    ...(options.context === undefined ? {} : { context: options.context }),
+    ...(options.context === undefined ? {} : { context: { ...options.context } }),
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
   });
   const settings = readSettings({ context: (key) => app.node.tryGetContext(key), env: options.env });

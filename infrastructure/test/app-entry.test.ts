@@ -94,6 +94,8 @@ describe("cdk synth (the real CLI)", () => {
     );
     expect(result.error).toBeUndefined();
     expect(`${result.stderr}`).not.toMatch(/ERROR|WARNING/);
+    // cdk.json sets every recommended feature flag (feature-flags.test.ts).
+    expect(`${result.stderr}`).not.toContain("feature flags are not configured");
     expect(result.status).toBe(0);
     const templatePath = join(output, "Kube9ChartRepository.template.json");
     expect(existsSync(templatePath)).toBe(true);

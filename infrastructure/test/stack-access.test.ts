@@ -112,16 +112,10 @@ describe("publisher role", () => {
               Sid: "InvalidateChartDistribution",
               Effect: "Allow",
               Action: ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
+              // The stack's region is known, so the partition is a literal
+              // (@aws-cdk/core:enablePartitionLiterals in cdk.json).
               Resource: {
-                "Fn::Join": [
-                  "",
-                  [
-                    "arn:",
-                    { Ref: "AWS::Partition" },
-                    `:cloudfront::${ACCOUNT}:distribution/`,
-                    { Ref: distribution },
-                  ],
-                ],
+                "Fn::Join": ["", [`arn:aws:cloudfront::${ACCOUNT}:distribution/`, { Ref: distribution }]],
               },
             },
           ],

@@ -79,9 +79,23 @@ describe("bucket", () => {
     });
   });
 
+  // A statement's resources are a set; @aws-cdk/aws-iam:minimizePolicies (cdk.json) sorts them in
+  // its own order, so both sides are compared sorted.
+  const sortedResources = <T extends { Resource?: unknown }>(statement: T): T =>
+    Array.isArray(statement.Resource)
+      ? {
+          ...statement,
+          Resource: [...statement.Resource].sort((a, b) =>
+            JSON.stringify(a).localeCompare(JSON.stringify(b)),
+          ),
+        }
+      : statement;
   const statements = () =>
-    (only(minimal.template, "AWS::S3::BucketPolicy").properties.PolicyDocument as { Statement: unknown[] })
-      .Statement;
+    (
+      only(minimal.template, "AWS::S3::BucketPolicy").properties.PolicyDocument as {
+        Statement: Array<{ Resource?: unknown }>;
+      }
+    ).Statement.map(sortedResources);
 
   it("has exactly three statements: TLS only, conditional index writes, and the OAC grant", () => {
     expect(statements()).toHaveLength(3);
@@ -91,51 +105,57 @@ describe("bucket", () => {
   });
 
   it("denies every request without TLS", () => {
-    expect(statements()).toContainEqual({
-      Effect: "Deny",
-      Principal: { AWS: "*" },
-      Action: "s3:*",
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-      Resource: [bucketArn, keysOf("/*")],
-    });
+    expect(statements()).toContainEqual(
+      sortedResources({
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+        Resource: [bucketArn, keysOf("/*")],
+      }),
+    );
   });
 
   it("denies a put of index.yaml, at the root or under a prefix, that has neither If-Match nor If-None-Match", () => {
-    expect(statements()).toContainEqual({
-      Sid: "RequireConditionalWritesOnIndex",
-      Effect: "Deny",
-      Principal: { AWS: "*" },
-      Action: "s3:PutObject",
-      // Null true on both keys: denied only when both headers are absent.
-      Condition: { Null: { "s3:if-match": "true", "s3:if-none-match": "true" } },
-      Resource: [keysOf("/index.yaml"), keysOf("/*/index.yaml")],
-    });
+    expect(statements()).toContainEqual(
+      sortedResources({
+        Sid: "RequireConditionalWritesOnIndex",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:PutObject",
+        // Null true on both keys: denied only when both headers are absent.
+        Condition: { Null: { "s3:if-match": "true", "s3:if-none-match": "true" } },
+        Resource: [keysOf("/index.yaml"), keysOf("/*/index.yaml")],
+      }),
+    );
   });
 
   it("lets only this distribution read and list through OAC", () => {
-    expect(statements()).toContainEqual({
-      Effect: "Allow",
-      Principal: { Service: "cloudfront.amazonaws.com" },
-      Action: ["s3:GetObject", "s3:ListBucket"],
-      Resource: [keysOf("/*"), bucketArn],
-      Condition: {
-        StringEquals: {
-          "AWS:SourceArn": {
-            "Fn::Join": [
-              "",
-              [
-                "arn:",
-                { Ref: "AWS::Partition" },
-                ":cloudfront::",
-                { Ref: "AWS::AccountId" },
-                ":distribution/",
-                { Ref: distribution.logicalId },
+    expect(statements()).toContainEqual(
+      sortedResources({
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: ["s3:GetObject", "s3:ListBucket"],
+        Resource: [keysOf("/*"), bucketArn],
+        Condition: {
+          StringEquals: {
+            "AWS:SourceArn": {
+              "Fn::Join": [
+                "",
+                [
+                  "arn:",
+                  { Ref: "AWS::Partition" },
+                  ":cloudfront::",
+                  { Ref: "AWS::AccountId" },
+                  ":distribution/",
+                  { Ref: distribution.logicalId },
+                ],
               ],
-            ],
+            },
           },
         },
-      },
-    });
+      }),
+    );
     minimal.template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", {
       OriginAccessControlConfig: Match.objectLike({
         OriginAccessControlOriginType: "s3",

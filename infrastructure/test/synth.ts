@@ -1,6 +1,8 @@
 /**
  * Synthesizes the app in-process, the way `cdk synth` does, once per settings variant: tests of
- * one file share the result instead of paying for a synth each.
+ * one file share the result instead of paying for a synth each. `new App()` never reads cdk.json
+ * (the CLI does, and hands its context to the app), so the feature flags set there are passed in
+ * here: what the tests check is what `cdk synth` makes.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +12,13 @@ import { buildApp, type ChartRepositoryApp } from "../lib/app.js";
 
 export const ACCOUNT = "123456789012";
 export const CERTIFICATE_ARN = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/0a1b2c3d-0000-4000-8000-0123456789ab`;
+/** cdk.json's `context` block: the feature flags, one source for the CLI and the tests. */
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> =
+  (
+    JSON.parse(readFileSync(new URL("../cdk.json", import.meta.url), "utf8")) as {
+      context?: Record<string, unknown>;
+    }
+  ).context ?? {};
 export const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 
 /** The required settings only: a created certificate and provider, name-only subjects. */
@@ -49,7 +58,7 @@ export function synthesize(context: Readonly<Record<string, string>>): Synthesiz
   if (cached !== undefined) return cached;
   const outdir = mkdtempSync(join(tmpdir(), "kube9-cdk-"));
   // No environment: the settings must come from the context alone, whatever the shell has set.
-  const built = buildApp({ context: { ...context }, env: {}, outdir });
+  const built = buildApp({ context: { ...CDK_JSON_CONTEXT, ...context }, env: {}, outdir });
   const assembly = built.app.synth();
   const artifact = assembly.getStackByName(built.stack.stackName);
   const json = JSON.parse(readFileSync(join(outdir, artifact.templateFile), "utf8")) as Record<
