@@ -94,6 +94,8 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
     images.push(tag);
     options.progress(`built ${platform} in ${seconds.toFixed(1)} s, ${emulated} step(s) under emulation`);
   }
+  // A kept storage (--storage) still holds the list of an earlier build of this version.
+  await buildah.run(["manifest", "rm", list], "removing an earlier list").catch(() => undefined);
   await buildah.run(["manifest", "create", list], "creating the manifest list");
   for (const image of images) {
     await buildah.run(
