@@ -6,7 +6,17 @@
  * qemu-user-static).
  */
 import { type ChildProcess, execFile, type StdioOptions, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -216,7 +226,9 @@ beforeAll(async () => {
   // of the other platform) are left over: the traps of a kept storage, on purpose.
   const storage = join(work, "buildah-storage");
   first = report(await build("alto9/kube9-operator", "--storage", storage));
-  second = report(await build("rebuild/kube9-operator", "--storage", storage));
+  second = report(
+    await build("rebuild/kube9-operator", "--storage", storage, "--oci-layout", join(work, "layout")),
+  );
   for (const platform of first.platforms) {
     images.set(
       platform.platform,
@@ -265,6 +277,18 @@ describe("image build: a multi-platform image from the real Dockerfile", () => {
       first.platforms.map((p) => [p.platform, p.digest]),
     );
     expect((await manifestJson<ImageIndex>("rebuild/kube9-operator", VERSION)).digest).toBe(first.digest);
+  });
+
+  it("keeps the image as an OCI layout when asked, with the digest that was pushed", () => {
+    const index = JSON.parse(readFileSync(join(work, "layout", "index.json"), "utf8")) as ImageIndex;
+    expect(index.manifests).toEqual([
+      expect.objectContaining({
+        digest: first.digest,
+        annotations: { "org.opencontainers.image.ref.name": VERSION },
+      }),
+    ]);
+    const blob = readFileSync(join(work, "layout", "blobs", "sha256", first.digest.slice("sha256:".length)));
+    expect(createHash("sha256").update(blob).digest("hex")).toBe(first.digest.slice("sha256:".length));
   });
 
   it("stays under 200 MB uncompressed per platform with no build step under emulation", () => {

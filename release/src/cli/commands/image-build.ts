@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,6 +30,7 @@ interface BuildFlags {
   maxSize: string;
   buildah: string;
   storage?: string;
+  ociLayout?: string;
   json?: boolean;
 }
 
@@ -145,6 +146,10 @@ export function registerImageBuild(image: Command, context: CliContext): void {
     .option("--max-size <size>", "budget per platform, uncompressed (1 MB = 10^6 bytes)", "200MB")
     .option("--buildah <path>", "the buildah binary", "buildah")
     .option("--storage <dir>", "keep buildah's storage here (default: a temporary folder, removed)")
+    .option(
+      "--oci-layout <dir>",
+      "also keep the built image as an OCI image layout in this new folder (e.g. for trivy image --input)",
+    )
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
@@ -165,6 +170,14 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           file: dockerfile,
           field: "--file",
           fix: "pass --file <path> (relative to the current directory)",
+        });
+      }
+      const ociLayout = flags.ociLayout === undefined ? undefined : resolve(context.cwd, flags.ociLayout);
+      if (ociLayout !== undefined && existsSync(ociLayout) && readdirSync(ociLayout).length > 0) {
+        throw new ReleaseError("USAGE", `${ociLayout} is not empty`, {
+          file: ociLayout,
+          field: "--oci-layout",
+          fix: "give a new or empty folder: the layout of another build is never overwritten",
         });
       }
       const stages = parseDockerfileStages(readFileSync(dockerfile, "utf8"), dockerfile);
@@ -223,6 +236,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           },
           sourceDateEpoch: facts.epoch,
           workDir,
+          ...(ociLayout === undefined ? {} : { layoutDir: ociLayout }),
           tlsVerify,
           ...(authFile === undefined ? {} : { authFile }),
           progress: output.progress,
@@ -288,6 +302,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           labels,
           tags,
           pushed,
+          ...(ociLayout === undefined ? {} : { ociLayout }),
         };
         const rows = platformsReport.map(
           (p) =>
@@ -300,6 +315,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
             `kube9-operator ${version}: ${built.layout.digest} (built in ${built.seconds.toFixed(1)} s)`,
             ...rows,
             ...(pushed.length === 0 ? ["not pushed (no --push)"] : ["pushed:", ...pushedLines]),
+            ...(ociLayout === undefined ? [] : [`OCI layout: ${ociLayout} (tag ${version})`]),
           ].join("\n"),
         );
         output.summary(

@@ -28,8 +28,10 @@ export interface BuildImageOptions {
   /** VERSION, REVISION, CREATED, SOURCE and the user's --build-arg values. */
   buildArgs: Record<string, string>;
   sourceDateEpoch: number;
-  /** Where the OCI layout of the result is written. */
+  /** Scratch space of this build. */
   workDir: string;
+  /** Where the OCI layout of the result is written (default: in workDir). */
+  layoutDir?: string;
   tlsVerify: boolean;
   authFile?: string;
   progress: (line: string) => void;
@@ -103,7 +105,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
       `adding ${image} to the list`,
     );
   }
-  const layoutDir = join(options.workDir, "oci-layout");
+  const layoutDir = options.layoutDir ?? join(options.workDir, "oci-layout");
   await mkdir(layoutDir, { recursive: true });
   await buildah.run(
     ["manifest", "push", "--all", "--format", "oci", "--quiet", list, `oci:${layoutDir}:${options.version}`],

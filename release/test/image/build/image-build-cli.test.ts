@@ -58,6 +58,11 @@ describe("image build: usage errors exit 2 before anything runs", () => {
       argv: ["v1.2.3", "--file", "no/such/Dockerfile", ...FACTS],
       names: "--file",
     },
+    {
+      name: "an --oci-layout folder that is not empty",
+      argv: ["v1.2.3", "--oci-layout", "release/test", ...FACTS],
+      names: "--oci-layout",
+    },
     { name: "a version that is not SemVer", argv: ["1.2", ...FACTS], names: "<version>" },
     { name: "a version with build metadata", argv: ["v1.2.3+build.1", ...FACTS], names: "<version>" },
     {
