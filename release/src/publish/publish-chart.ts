@@ -68,9 +68,8 @@ export async function applyPublish(
       );
       return { archive, index: "unchanged", attempts: attempt, entriesAfter };
     }
-    const body = new TextEncoder().encode(
-      serializeIndex({ ...merged.index, generated: options.now().toISOString() }),
-    );
+    const index = { ...merged.index, generated: options.now().toISOString() };
+    const body = new TextEncoder().encode(serializeIndex(index));
     const writeOptions = { contentType: INDEX_POLICY.contentType, cacheControl: INDEX_POLICY.cacheControl };
     try {
       if (snapshot === undefined) await store.putIfAbsent(plan.indexKey, body, writeOptions);
@@ -83,6 +82,7 @@ export async function applyPublish(
         index: snapshot === undefined ? "created" : "added",
         attempts: attempt,
         entriesAfter,
+        written: { bytes: body, index },
       };
     } catch (error) {
       if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;

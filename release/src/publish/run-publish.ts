@@ -41,7 +41,12 @@ export async function runPublish(
   options: RunPublishOptions,
 ): Promise<RunPublishResult> {
   const delay = options.delay ?? ((ms: number) => sleep(ms));
-  const result = await applyPublish(store, chart, planned, { now: options.now, log: options.log, delay });
+  // `written` (the whole index and its bytes) serves the verification below; it is not part of the result.
+  const { written: ours, ...result } = await applyPublish(store, chart, planned, {
+    now: options.now,
+    log: options.log,
+    delay,
+  });
   const written = Date.now();
   let invalidation: RunPublishResult["invalidation"];
   if (options.cdn !== undefined) {
@@ -59,7 +64,6 @@ export async function runPublish(
   if (options.verifyWith === undefined)
     return { result, invalidation, verified: undefined, visibleAfterMs: undefined };
   // Bytes identical to those this run wrote parse to the index it wrote: skip parsing them again.
-  const ours = result.written;
   const parse: IndexParser =
     ours === undefined
       ? parseIndex

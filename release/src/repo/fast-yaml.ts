@@ -1,9 +1,10 @@
 /**
  * A fast reader for the block-YAML layout that Helm and serializeIndex write (2-space mappings,
- * `- ` sequences, one scalar per line: plain, "double" or 'single' quoted, `[]`, `{}`). It returns
- * exactly the value js-yaml returns with HELM_YAML_SCHEMA (load-yaml.ts), or `undefined` as soon as
- * it meets anything else (flow collections, block scalars, anchors, tags, multi-line scalars,
- * duplicate keys, tabs, CR, odd indentation...), in which case the caller uses js-yaml.
+ * `- ` sequences; scalars plain, "double" or 'single' quoted, `[]`, `{}`, block scalars `|` and `>`,
+ * and plain scalars folded over several lines as go-yaml folds long strings). It returns exactly the
+ * value js-yaml returns with HELM_YAML_SCHEMA (load-yaml.ts), or `undefined` as soon as it meets
+ * anything else (flow collections, anchors, tags, multi-line quoted scalars, duplicate keys, tabs,
+ * CR, odd indentation...), in which case the caller uses js-yaml.
  *
  * Why: js-yaml needs about a second for a 15,000-entry index on a small machine; this reads the same
  * file several times faster, so publishing one version stays well under a second. Being a strict
@@ -11,52 +12,16 @@
  */
 
 import { resolvePlain } from "../yaml/yaml11-scalars.js";
+import { advance, BAIL, Bail, blockScalar, type Cursor, plainLines } from "./fast-yaml-lines.js";
 import { DEPENDENCY_KEYS, ENTRY_KEYS, INDEX_KEYS, MAINTAINER_KEYS } from "./index-keys.js";
 import { KEY_MARK, PlainScalar } from "./load-yaml.js";
 
-/** Signals "not in the subset": the caller falls back to js-yaml. */
-class Bail extends Error {}
-const BAIL = new Bail();
-
-/** Control characters (tab and CR included), C1, NEL, LS, PS, BOM, U+FFFE/FFFF. */
+/** Control characters (tab and CR included), C1, NEL, LS, PS, surrogates, BOM, U+FFFE/FFFF: one scan of the text. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const UNSUPPORTED_CHARS = /[\x00-\x09\x0B-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]/;
+const UNSUPPORTED_CHARS = /[\x00-\x09\x0B-\x1F\x7F-\x9F\u2028\u2029\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/;
 /** A plain scalar may not start with these (YAML indicators); `-?:` are allowed by YAML in some cases, not here. */
 const INDICATOR = new Uint8Array(128);
 for (const ch of "-?:,[]{}#&*!|>'\"%@`") INDICATOR[ch.charCodeAt(0)] = 1;
-
-interface Cursor {
-  readonly text: string;
-  /** Start offset of the current line. */
-  start: number;
-  /** End offset of the current line (its `\n`, or the text length). */
-  end: number;
-  /** Indent of the current line, or -1 at the end of the text. */
-  col: number;
-}
-
-/** Moves to the next line that holds content (skips empty lines and full-line comments). */
-function advance(c: Cursor): void {
-  const t = c.text;
-  const n = t.length;
-  let p = c.end + 1;
-  while (p < n) {
-    let e = t.indexOf("\n", p);
-    if (e === -1) e = n;
-    let k = p;
-    while (t.charCodeAt(k) === 32) k++;
-    if (e === p || t.charCodeAt(k) === 35 /* # */) {
-      p = e + 1;
-      continue;
-    }
-    if (k === e) throw BAIL; // spaces only
-    c.start = p;
-    c.end = e;
-    c.col = k - p;
-    return;
-  }
-  c.col = -1;
-}
 
 function hexValue(t: string, from: number, digits: number, end: number): number {
   if (from + digits > end) throw BAIL;
@@ -174,6 +139,18 @@ function scalarToEnd(t: string, from: number, end: number): unknown {
   return plainValue(plainText(t, from, end));
 }
 
+/**
+ * The value that starts at `at` on the current line and may go on over the next lines (a block
+ * scalar, or a plain scalar folded by the writer). `nodeIndent`: the key's or the dash's indent + 1.
+ */
+function inlineValue(c: Cursor, at: number, nodeIndent: number): unknown {
+  const t = c.text;
+  const c0 = t.charCodeAt(at);
+  if (c0 === 124 || c0 === 62) return blockScalar(c, at, nodeIndent); // | or >
+  if (c0 === 34 || c0 === 39 || c0 === 91 || c0 === 123) return scalarToEnd(t, at, c.end);
+  return plainValue(plainLines(c, plainText(t, at, c.end), nodeIndent));
+}
+
 /** The first `: ` in [from, end), or -1 (a plain loop: lines are short, indexOf would search the whole text). */
 function colonSpace(t: string, from: number, end: number): number {
   for (let k = from; k < end - 1; k++) {
@@ -254,7 +231,7 @@ function mapping(c: Cursor, col: number): Record<string, unknown> {
     if (valueAt === -1) {
       setKey(out, key, nestedValue(c, col));
     } else {
-      setKey(out, key, scalarToEnd(c.text, valueAt, c.end));
+      setKey(out, key, inlineValue(c, valueAt, col + 1));
       advance(c);
     }
     if (c.col === -1 || c.col < col) return out;
@@ -285,7 +262,7 @@ function sequence(c: Cursor, col: number): unknown[] {
       c.col = col + 2;
       out.push(mapping(c, col + 2));
     } else {
-      out.push(scalarToEnd(t, at, end));
+      out.push(inlineValue(c, at, col + 1));
       advance(c);
     }
     if (c.col === -1 || c.col < col) return out;
@@ -304,7 +281,6 @@ function atEnd(c: Cursor): boolean {
  */
 export function readSimpleYaml(text: string): unknown {
   if (UNSUPPORTED_CHARS.test(text)) return undefined;
-  if (/[\uD800-\uDFFF]/.test(text)) return undefined;
   const c: Cursor = { text, start: 0, end: -1, col: -1 };
   try {
     advance(c);

@@ -9,7 +9,9 @@ import { planPublish } from "../../src/publish/plan.js";
 import { applyPublish } from "../../src/publish/publish-chart.js";
 import { readIndex } from "../../src/publish/read-index.js";
 import { storeRepositoryReader } from "../../src/publish/repository-reader.js";
+import { runPublish } from "../../src/publish/run-publish.js";
 import { verifyPublished } from "../../src/publish/verify.js";
+import { parseIndex } from "../../src/repo/parse-index.js";
 import { DirectoryStore } from "../../src/storage/directory-store.js";
 import type { Store } from "../../src/storage/store.js";
 
@@ -244,5 +246,31 @@ describe("a version already published with other bytes", () => {
     const error = await planPublish(store, other, { now: fixedNow }).catch((caught: unknown) => caught);
     expect(isReleaseError(error, "VERSION_CONFLICT")).toBe(true);
     expect(await store.list()).toEqual(original);
+  });
+});
+
+describe("the index a publish wrote", () => {
+  it("is returned with its bytes by applyPublish, and parses to the same index", async () => {
+    await publish(store, "1.0.0");
+    const chart = await chartAt("1.1.0");
+    const result = await applyPublish(
+      store,
+      chart,
+      await planPublish(store, chart, { now: fixedNow }),
+      quiet,
+    );
+    const stored = await store.get("index.yaml");
+    expect(result.written?.bytes).toEqual(stored?.body);
+    expect(parseIndex(stored?.body ?? new Uint8Array(), "index.yaml")).toEqual(result.written?.index);
+  });
+
+  it("serves the verification but is not part of runPublish's result", async () => {
+    const chart = await chartAt("1.0.0");
+    const published = await runPublish(store, chart, await planPublish(store, chart, { now: fixedNow }), {
+      ...quiet,
+      verifyWith: storeRepositoryReader(store),
+    });
+    expect(published.verified?.versions).toEqual(["1.0.0"]);
+    expect(published.result).not.toHaveProperty("written");
   });
 });

@@ -73,12 +73,20 @@ describe("readSimpleYaml", () => {
     ["duplicate key", "a: b\na: c\n", "bail"],
     ["flow mapping", "a: {b: c}\n", "bail"],
     ["flow sequence", "a: [b, c]\n", "bail"],
-    ["block scalar", "a: |\n  text\n", "bail"],
-    ["folded scalar", "a: >-\n  text\n", "bail"],
+    ["block scalar", "a: |\n  text\n", "same"],
+    ["folded scalar", "a: >-\n  text\n", "same"],
+    ["block scalar with comment", "a: | # c\n  text\n", "bail"],
+    ["block scalar as item", "a:\n- |-\n  x\n\n  y\n- z\n", "same"],
+    ["block scalar, indentation indicator", "a:\n  b: |2\n      x\n     y\n  c: d\n", "same"],
+    ["empty block scalar", "a: |+\n\nb: c\n", "same"],
     ["anchor and alias", "a: &x b\nc: *x\n", "bail"],
     ["merge key", "a: &x {b: c}\nd:\n  <<: *x\n", "bail"],
     ["tag", "a: !!str 1\n", "bail"],
-    ["multi-line plain", "a: b\n  c\n", "bail"],
+    ["multi-line plain", "a: b\n  c\n", "same"],
+    ["multi-line plain with empty lines", "a: b\n\n\n  c\nd: e\n", "same"],
+    ["multi-line plain item", "a:\n- b\n  c\n- d\n", "same"],
+    ["multi-line plain, key in the next line", "a: b\n  c: d\n", "bail"],
+    ["multi-line plain, comment in the next line", "a: b\n  c\n  # d\ne: f\n", "same"],
     ["multi-line double quoted", 'a: "b\n  c"\n', "bail"],
     ["tab", "a:\tb\n", "bail"],
     ["CRLF", "a: b\r\nc: d\r\n", "bail"],
@@ -104,5 +112,137 @@ describe("readSimpleYaml", () => {
     const text = serializeIndex(hostileIndex());
     const lines = text.split("\n");
     for (let n = 1; n < lines.length; n += 7) expectSameOrBail(lines.slice(0, n).join("\n"));
+  });
+});
+
+/** The start of an index as `helm repo index` writes it: a `|` annotation, a description folded over two lines. */
+const HELM_WRITTEN = `apiVersion: v1
+entries:
+  chart-000-service:
+  - annotations:
+      artifacthub.io/changes: |
+        - kind: changed
+          description: deploy backup monitor service service storage kubernetes helm operator network metrics restore
+      artifacthub.io/license: Apache-2.0
+    apiVersion: v2
+    appVersion: 5.8.3
+    created: "2020-01-14T21:00:00Z"
+    description: service backup metrics backup restore network webhook network cache
+      service kubernetes webhook monitor backup.
+    digest: bd8ef0bc8fefd1e5723fe6730efa1cb3c73784dc8e15a942ea4f92af38716e5a
+    kubeVersion: '>=1.23.0-0'
+    name: chart-000-service
+    urls:
+    - https://charts.example.com/chart-000-service-3.3.3.tgz
+    version: 3.3.3
+generated: "2025-06-01T12:00:00Z"
+`;
+
+/** Deterministic pseudo-random numbers (mulberry32), so that a failure can be replayed. */
+function prng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Lines that stress the edges: indentation, empty and spaces-only lines, comments, colons, indicators. */
+function randomDocument(random: () => number): string {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const words = [
+    "a",
+    "b c",
+    "x: y",
+    "# no",
+    "a #b",
+    "- item",
+    "'q'",
+    '"d"',
+    "1.0",
+    "yes",
+    "~",
+    "k:",
+    "|",
+    "> f",
+  ];
+  const line = (): string => {
+    const kind = random();
+    if (kind < 0.15) return "";
+    if (kind < 0.22) return " ".repeat(1 + Math.floor(random() * 8));
+    return " ".repeat(Math.floor(random() * 8)) + pick(words) + (random() < 0.1 ? " " : "");
+  };
+  const headers = ["|", "|-", "|+", ">", ">-", ">+", "|2", "|1-", "|+3", ">2", "|-+", "|0", "| # c", "|x"];
+  let out = "";
+  const keys = 1 + Math.floor(random() * 4);
+  for (let k = 0; k < keys; k++) {
+    const indent = random() < 0.5 ? "" : "  ";
+    const prefix = indent === "" ? `k${k}` : `k${k}:\n  n`;
+    const value = random();
+    if (value < 0.45) out += `${prefix}: ${pick(headers)}\n`;
+    else if (value < 0.6) out += `${prefix}:\n${indent}- ${pick(headers)}\n`;
+    else if (value < 0.85) out += `${prefix}: ${pick(["plain", "two words", "1", "yes"])}\n`;
+    else out += `${prefix}:\n${indent}- ${pick(["plain", "two words", "no"])}\n`;
+    const lines = Math.floor(random() * 5);
+    for (let n = 0; n < lines; n++) out += `${line()}\n`;
+  }
+  return random() < 0.2 ? out.slice(0, -1) : out;
+}
+
+describe("readSimpleYaml on block scalars and folded plain scalars", () => {
+  it("reads an index written by Helm without falling back", () => {
+    expect(expectSameOrBail(HELM_WRITTEN)).toBe("same");
+    const doc = readSimpleYaml(HELM_WRITTEN) as {
+      entries: Record<string, Array<Record<string, unknown>>>;
+    };
+    const entry = doc.entries["chart-000-service"]?.[0];
+    expect(entry?.description).toBe(
+      "service backup metrics backup restore network webhook network cache service kubernetes webhook monitor backup.",
+    );
+    const annotations = entry?.annotations as Record<string, string> | undefined;
+    expect(annotations?.["artifacthub.io/changes"]).toBe(
+      "- kind: changed\n  description: deploy backup monitor service service storage kubernetes helm operator network metrics restore\n",
+    );
+  });
+
+  it.each([
+    ["literal, clip", "a: |\n  x\n\n  y\n\n\nb: c\n"],
+    ["literal, strip", "a: |-\n  x\n\n  y\n\n\nb: c\n"],
+    ["literal, keep", "a: |+\n  x\n\n  y\n\n\nb: c\n"],
+    ["literal, keep at the end of the text", "a: |+\n  x\n\n"],
+    ["literal without final newline", "a: |\n  x"],
+    ["literal, more indented lines", "a: |\n  x\n    y\n  z\n"],
+    ["literal, leading empty lines", "a: |\n\n\n  x\n"],
+    ["literal, spaces-only lines", "a: |\n  x\n \n     \n  y\n"],
+    ["literal, comment-like and key-like lines", "a: |\n  # x\n  b: c\n  - d\nb: e\n"],
+    ["folded", "a: >\n  x\n  y\n\n  z\n   more\n  w\n"],
+    ["folded, keep", "a: >+\n  x\n\n"],
+    ["indentation indicator", "a: |1\n  x\n y\n"],
+    ["nested in an entry", "e:\n- a: |\n    x\n  b: y\n- c: d\n"],
+    ["empty, clip", "a: |\nb: c\n"],
+    ["empty, keep", "a: |+\n\n\nb: c\n"],
+  ])("gives js-yaml's value: %s", (_name, text) => {
+    expect(expectSameOrBail(text)).toBe("same");
+  });
+
+  it("agrees with js-yaml on many random documents (and reads most of them itself)", () => {
+    const random = prng(7);
+    let same = 0;
+    const runs = 4000;
+    for (let n = 0; n < runs; n++) {
+      const text = randomDocument(random);
+      try {
+        if (expectSameOrBail(text) === "same") same++;
+      } catch (error) {
+        throw new Error(`document ${n} differs: ${JSON.stringify(text)}`, { cause: error });
+      }
+    }
+    expect(same).toBeGreaterThan(runs / 8);
+  });
+
+  it("agrees with js-yaml on every cut of Helm's output", () => {
+    for (let n = 1; n < HELM_WRITTEN.length; n++) expectSameOrBail(HELM_WRITTEN.slice(0, n));
   });
 });
