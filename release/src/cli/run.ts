@@ -4,24 +4,71 @@
  */
 import { Command, CommanderError } from "commander";
 import { ReleaseError } from "../errors.js";
-import { registerChartPackage } from "./commands/chart-package.js";
-import { registerChartPublish } from "./commands/chart-publish.js";
-import { registerImageBuild } from "./commands/image-build.js";
-import { registerImageLabels } from "./commands/image-labels.js";
-import { registerImageTags } from "./commands/image-tags.js";
-import { registerImageVerify } from "./commands/image-verify.js";
-import { registerImageWait } from "./commands/image-wait.js";
-import { registerReleaseCheck } from "./commands/release-check.js";
-import { registerRepoReindex } from "./commands/repo-reindex.js";
-import { registerRepoServe } from "./commands/repo-serve.js";
-import { registerRepoVerify } from "./commands/repo-verify.js";
 import type { CliContext } from "./context.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export function buildProgram(context: CliContext, version: string): Command {
+type Register = (group: Command, context: CliContext) => void;
+
+/**
+ * The command groups, in help order. A group's commands (and what they import: image builds, the
+ * server, the registry client...) are loaded only when the command line names that group, or names
+ * none (`--help`, a typo): `chart publish` does not pay for loading `image build`.
+ */
+const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () => Promise<Register[]> }> = [
+  {
+    name: "chart",
+    description: "chart packaging and publishing",
+    commands: async () => {
+      const [pack, publish] = await Promise.all([
+        import("./commands/chart-package.js"),
+        import("./commands/chart-publish.js"),
+      ]);
+      return [pack.registerChartPackage, publish.registerChartPublish];
+    },
+  },
+  {
+    name: "repo",
+    description: "chart repositories: serve, verify and repair",
+    commands: async () => {
+      const [serve, verify, reindex] = await Promise.all([
+        import("./commands/repo-serve.js"),
+        import("./commands/repo-verify.js"),
+        import("./commands/repo-reindex.js"),
+      ]);
+      return [serve.registerRepoServe, verify.registerRepoVerify, reindex.registerRepoReindex];
+    },
+  },
+  {
+    name: "image",
+    description: "the operator image: daemonless build, tags, labels, anonymous registry verification",
+    commands: async () => {
+      const [build, tags, labels, verify, wait] = await Promise.all([
+        import("./commands/image-build.js"),
+        import("./commands/image-tags.js"),
+        import("./commands/image-labels.js"),
+        import("./commands/image-verify.js"),
+        import("./commands/image-wait.js"),
+      ]);
+      return [
+        build.registerImageBuild,
+        tags.registerImageTags,
+        labels.registerImageLabels,
+        verify.registerImageVerify,
+        wait.registerImageWait,
+      ];
+    },
+  },
+  {
+    name: "release",
+    description: "release consistency: tag, chart version, appVersion, image tag",
+    commands: async () => [(await import("./commands/release-check.js")).registerReleaseCheck],
+  },
+];
+
+export async function buildProgram(context: CliContext, version: string): Promise<Command> {
   const program = new Command("kube9-release")
     .description(
       "Distribution toolkit of kube9-operator: package, publish, serve and verify its Helm chart repository",
@@ -30,31 +77,13 @@ export function buildProgram(context: CliContext, version: string): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: context.stdout, writeErr: context.stderr })
     .exitOverride();
-  const chart = program.command("chart").description("chart packaging and publishing").exitOverride();
-  registerChartPackage(chart, context);
-  registerChartPublish(chart, context);
-  const repo = program
-    .command("repo")
-    .description("chart repositories: serve, verify and repair")
-    .exitOverride();
-  registerRepoServe(repo, context);
-  registerRepoVerify(repo, context);
-  registerRepoReindex(repo, context);
-  const image = program
-    .command("image")
-    .description("the operator image: daemonless build, tags, labels, anonymous registry verification")
-    .exitOverride();
-  registerImageBuild(image, context);
-  registerImageTags(image, context);
-  registerImageLabels(image, context);
-  registerImageVerify(image, context);
-  registerImageWait(image, context);
-  const release = program
-    .command("release")
-    .description("release consistency: tag, chart version, appVersion, image tag")
-    .exitOverride();
-  registerReleaseCheck(release, context);
-  for (const group of [chart, repo, image, release]) {
+  const first = context.argv[0];
+  const named = GROUPS.some((g) => g.name === first);
+  for (const g of GROUPS) {
+    const group = program.command(g.name).description(g.description).exitOverride();
+    if (!named || g.name === first) {
+      for (const register of await g.commands()) register(group, context);
+    }
     group
       .configureOutput({ writeOut: context.stdout, writeErr: context.stderr })
       .showHelpAfterError("(run with --help for usage)");
@@ -69,7 +98,7 @@ export function buildProgram(context: CliContext, version: string): Command {
 }
 
 export async function runCli(context: CliContext, version: string): Promise<number> {
-  const program = buildProgram(context, version);
+  const program = await buildProgram(context, version);
   const json = context.argv.includes("--json");
   try {
     await program.parseAsync(context.argv, { from: "user" });

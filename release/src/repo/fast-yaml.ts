@@ -151,18 +151,37 @@ function inlineValue(c: Cursor, at: number, nodeIndent: number): unknown {
   return plainValue(plainLines(c, plainText(t, at, c.end), nodeIndent));
 }
 
-/** The first `: ` in [from, end), or -1 (a plain loop: lines are short, indexOf would search the whole text). */
+/** Set by colonSpace: a hash of the characters before the `: ` it found (or before the last character). */
+let scannedHash = 0;
+
+function hashStep(h: number, ch: number): number {
+  return (Math.imul(h, 31) + ch) | 0;
+}
+
+/**
+ * The first `: ` in [from, end), or -1 (a plain loop: lines are short, indexOf would search the whole
+ * text). Sets scannedHash.
+ */
 function colonSpace(t: string, from: number, end: number): number {
+  let h = 0;
   for (let k = from; k < end - 1; k++) {
-    if (t.charCodeAt(k) === 58 && t.charCodeAt(k + 1) === 32) return k;
+    const ch = t.charCodeAt(k);
+    if (ch === 58 && t.charCodeAt(k + 1) === 32) {
+      scannedHash = h;
+      return k;
+    }
+    h = hashStep(h, ch);
   }
+  scannedHash = h;
   return -1;
 }
 
-/** Known key names, by length: a plain key equal to one of them is returned as that (interned) string. */
-const KEYS_BY_LENGTH = new Map<number, string[]>();
+/** Known key names by their hash: a plain key equal to one of them is returned as that (interned) string. */
+const KEYS_BY_HASH = new Map<number, string[]>();
 for (const key of new Set([...INDEX_KEYS, ...ENTRY_KEYS, ...MAINTAINER_KEYS, ...DEPENDENCY_KEYS])) {
-  KEYS_BY_LENGTH.set(key.length, [...(KEYS_BY_LENGTH.get(key.length) ?? []), key]);
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = hashStep(h, key.charCodeAt(i));
+  KEYS_BY_HASH.set(h, [...(KEYS_BY_HASH.get(h) ?? []), key]);
 }
 
 /** Where the value of the last key read starts (-1: on the next lines). */
@@ -183,8 +202,15 @@ function keyOf(t: string, from: number, end: number): string {
       if (t.charCodeAt(end - 1) !== 58) throw BAIL;
       colon = end - 1;
     }
-    for (const known of KEYS_BY_LENGTH.get(colon - from) ?? []) {
-      if (t.startsWith(known, from)) key = known;
+    // scannedHash covers [from, colon) in both cases above.
+    const candidates = KEYS_BY_HASH.get(scannedHash);
+    if (candidates !== undefined) {
+      for (const known of candidates) {
+        if (known.length === colon - from && t.startsWith(known, from)) {
+          key = known;
+          break;
+        }
+      }
     }
     if (key === undefined) {
       const text = plainText(t, from, colon);

@@ -180,9 +180,19 @@ function goKeyLess(ar: readonly number[], br: readonly number[]): boolean {
   return ar.length < br.length;
 }
 
-function runes(s: string): number[] {
-  const out: number[] = [];
-  for (const ch of s) out.push(ch.codePointAt(0) as number);
+/** Code points of the keys compared so far: an index repeats the same annotation keys in every entry. */
+const RUNES = new Map<string, readonly number[]>();
+const MAX_CACHED_KEYS = 10_000;
+
+function runes(s: string): readonly number[] {
+  let out = RUNES.get(s);
+  if (out === undefined) {
+    const points: number[] = [];
+    for (const ch of s) points.push(ch.codePointAt(0) as number);
+    if (RUNES.size >= MAX_CACHED_KEYS) RUNES.clear();
+    RUNES.set(s, points);
+    out = points;
+  }
   return out;
 }
 
@@ -208,6 +218,12 @@ export function compareKeys(a: string, b: string): number {
 export function sortedKeys(map: object): string[] {
   const keys = Object.keys(map);
   if (keys.length < 2) return keys;
+  if (keys.length === 2) {
+    // What the two sorts below do with two keys (an insertion sort compares the second to the first).
+    const [a, b] = keys as [string, string];
+    const [low, high] = a < b ? [a, b] : [b, a];
+    return compareKeys(high, low) < 0 ? [high, low] : [low, high];
+  }
   keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const decorated = keys.map((key) => ({ key, runes: runes(key) }));
   decorated.sort((x, y) => compareRunes(x.runes, y.runes));

@@ -232,7 +232,7 @@ export function parseIndex(bytes: Uint8Array | string, file: string): IndexFile 
   const r: Reader = {
     file,
     code: "INDEX_INVALID",
-    checkSurrogates: /\\[uU]/.test(text),
+    checkSurrogates: text.includes("\\") && /\\[uU]/.test(text),
     inPlace: true,
     keys: 0,
   };

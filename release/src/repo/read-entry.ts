@@ -37,7 +37,7 @@ function put(target: Record<string, unknown>, key: string, value: unknown): void
 
 /**
  * A list of small structs (maintainers, dependencies): each item a mapping of the struct's known
- * keys, each value read by `readField` into `out`.
+ * keys, each value read by `readField` into the item. A freshly parsed list is completed in place.
  */
 function readStructList(
   r: Reader,
@@ -47,26 +47,28 @@ function readStructList(
   what: string,
   keys: ReadonlySet<string>,
   readField: (out: Record<string, unknown>, name: string, value: unknown, path: string) => void,
-): Array<{ out: Record<string, unknown>; path: string }> | undefined {
+): Array<Record<string, unknown>> | undefined {
   const list = readList(r, v, parent, key);
   if (list === undefined) return undefined;
   const path = fieldPath(parent, key);
-  return list.map((item, i) => {
-    const map = readMap(r, item, path, i);
+  const items: Array<Record<string, unknown>> = r.inPlace ? (list as Array<Record<string, unknown>>) : [];
+  for (let i = 0; i < list.length; i++) {
+    const map = readMap(r, list[i], path, i);
     const p = fieldPath(path, i);
     if (map === undefined) {
       fail(r, p, `empty ${what}: Helm skips this chart version`, "remove the empty `-` item or fill it in");
     }
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = r.inPlace ? map : {};
     for (const raw of Object.keys(map)) readField(out, structKey(r, raw, p, keys), map[raw], p);
-    return { out, path: p };
-  });
+    items[i] = out;
+  }
+  return items;
 }
 
 function readMaintainers(r: Reader, v: unknown, parent: string, key: string): Maintainer[] | undefined {
   return readStructList(r, v, parent, key, "maintainer", MAINTAINER_KEYS, (out, name, value, p) =>
     put(out, name, readString(r, value, p, name, false)),
-  )?.map(({ out }) => out as unknown as Maintainer);
+  ) as Maintainer[] | undefined;
 }
 
 function readDependencies(r: Reader, v: unknown, parent: string, key: string): Dependency[] | undefined {
@@ -82,18 +84,19 @@ function readDependencies(r: Reader, v: unknown, parent: string, key: string): D
       );
     } else put(out, name, readString(r, value, p, name, false));
   });
-  return items?.map(({ out, path: p }) => {
+  // Checked once every item is read, so that a broken item is reported before a bad alias.
+  items?.forEach((out, i) => {
     const alias = out.alias;
     if (typeof alias === "string" && alias !== "" && !ALIAS.test(alias)) {
       fail(
         r,
-        fieldPath(p, "alias"),
+        fieldPath(fieldPath(fieldPath(parent, key), i), "alias"),
         `dependency alias "${alias}" has characters Helm refuses: Helm skips this chart version`,
         "use only letters, digits, `_` and `-` in an alias",
       );
     }
-    return out as unknown as Dependency;
   });
+  return items as Dependency[] | undefined;
 }
 
 /**

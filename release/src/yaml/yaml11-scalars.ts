@@ -35,6 +35,9 @@ for (const s of [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"])
 for (const s of ["-.inf", "-.Inf", "-.INF"])
   RESOLVE_MAP.set(s, { kind: "float", value: Number.NEGATIVE_INFINITY });
 
+/** The longest spelling in RESOLVE_MAP: a longer text is never one of them. */
+const MAX_MAPPED_LENGTH = Math.max(...[...RESOLVE_MAP.keys()].map((s) => s.length));
+
 const HINT = new Uint8Array(128);
 for (const ch of "0123456789+-.yYnNtTfFoO~") HINT[ch.charCodeAt(0)] = 1;
 const NUMBER_CHARS = /^[-+0-9a-fA-F_.xXoO]+$/;
@@ -89,8 +92,11 @@ export function resolvePlain(text: string): PlainValue {
   if (c >= 128 || HINT[c] === 0) return STR;
   const isDigit = c >= 48 && c <= 57;
   if (isDigit || c === 43 /* + */ || c === 45 /* - */) {
-    const mapped = RESOLVE_MAP.get(text);
+    const mapped = text.length > MAX_MAPPED_LENGTH ? undefined : RESOLVE_MAP.get(text);
     if (mapped !== undefined) return mapped;
+    // An int has no `.` and a float one at most: `1.2.3` (a version) is a string.
+    const dot = text.indexOf(".");
+    if (dot !== -1 && text.indexOf(".", dot + 1) !== -1) return STR;
     // Numbers use only these characters; anything else is a string (or a timestamp: a string to Go).
     if (!NUMBER_CHARS.test(text)) return STR;
     const plain = text.includes("_") ? text.replaceAll("_", "") : text;
@@ -112,6 +118,7 @@ export function resolvePlain(text: string): PlainValue {
     return STR;
   }
   // Hint 'M' characters (yYnNtTfFoO~): only the exact spellings of the map.
+  if (text.length > MAX_MAPPED_LENGTH) return STR;
   return RESOLVE_MAP.get(text) ?? STR;
 }
 
@@ -233,6 +240,12 @@ export function needsQuotes(s: string): boolean {
   // Only a string starting with a digit, a sign or a dot can be a number or a timestamp; other
   // typed forms are the few bool/null words, at most 5 characters long.
   if ((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 46) {
+    const dot = s.indexOf(".");
+    if (dot !== -1 && s.indexOf(".", dot + 1) !== -1) {
+      // Two dots (a version: 1.2.3): no number of either YAML, nor a sexagesimal or a bool/null word,
+      // has them; only a timestamp (its fraction) or a document end marker can.
+      return YAML11_TIMESTAMP.test(s) || s.startsWith("...");
+    }
     if (resolvePlain(s).kind !== "str") return true;
     if (YAML11_TIMESTAMP.test(s) || YAML11_SEXAGESIMAL.test(s) || YAML11_WORDS.test(s)) return true;
     if (s.startsWith("...")) return true; // a document end marker at the start of a line

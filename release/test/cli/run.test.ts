@@ -28,6 +28,10 @@ describe("kube9-release exit codes and output", () => {
     [["repo", "serve", "--help"], "--port"],
     [["repo", "verify", "--help"], "--version"],
     [["repo", "reindex", "--help"], "created"],
+    // Each group loads its commands only when named; `help <group>` and `<group> --help` still list them.
+    [["image", "--help"], "verify"],
+    [["help", "image"], "wait"],
+    [["release", "--help"], "check"],
   ])("%j prints help and exits 0", async (argv, mention) => {
     const result = await run(...argv);
     expect(result.code).toBe(EXIT_OK);

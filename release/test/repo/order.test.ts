@@ -156,6 +156,32 @@ describe("map key order (go yaml.v2 keyList.Less, what Helm writes)", () => {
     expect(orders.size).toBe(1);
   });
 
+  it("orders two keys as the general sort does, in either insertion order", () => {
+    const keys = [
+      "1e3",
+      "2",
+      "10",
+      "a",
+      "1",
+      "0.5",
+      "B",
+      "a-b",
+      "ab",
+      "é",
+      "artifacthub.io/license",
+      "artifacthub.io/changes",
+    ];
+    // The general path: sort by code unit, then a stable sort by Go's comparison.
+    const general = (pair: string[]): string[] =>
+      [...pair].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).sort(compareKeys);
+    for (const a of keys) {
+      for (const b of keys) {
+        if (a === b) continue;
+        expect(sortedKeys({ [a]: 1, [b]: 2 })).toEqual(general([a, b]));
+      }
+    }
+  });
+
   it("sorts object keys, __proto__ included", () => {
     const map = JSON.parse('{"b": 1, "__proto__": 2, "a": 3}');
     expect(sortedKeys(map)).toEqual(["__proto__", "a", "b"]);

@@ -150,6 +150,21 @@ describe("needsQuotes / scalar", () => {
     expect(needsQuotes(s)).toBe(false);
   });
 
+  it.each([
+    ["1.2.3.4", false],
+    ["+1.2.3", false],
+    [".1.2", false],
+    ["1..2", false],
+    ["1_0.0.0", false],
+    ["0x1.2.3", false],
+    ["...", true],
+    ["...1", true],
+    ["2024-01-31T12:00:00.5.5", true],
+    ["2024-1-3.1.2", true],
+  ])("with two dots, %j: quoted %s (timestamps and document markers only)", (s, quoted) => {
+    expect(needsQuotes(s)).toBe(quoted);
+  });
+
   it.each(HOSTILE_STRINGS)(
     "%j reads back as the same string through js-yaml and our YAML 1.1 reader",
     (s) => {
