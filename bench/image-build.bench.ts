@@ -10,25 +10,18 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type BaseImages, buildBaseImages } from "../test/support/base-images.js";
-import { runReleaseAsync } from "../test/support/cli.js";
+import {
+  type BaseImages,
+  buildBaseImages,
+  type ImageBuildReport,
+  runImageBuild,
+} from "../test/support/base-images.js";
 import { startRegistry, type TestRegistry } from "../test/support/registry.js";
-import { repoRoot, toolPath } from "../test/support/tools.js";
+import { repoRoot } from "../test/support/tools.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? "1");
 
-interface Report {
-  digest: string;
-  buildSeconds: number;
-  platforms: Array<{
-    platform: string;
-    digest: string;
-    compressedBytes: number;
-    uncompressedBytes: number;
-    buildSeconds: number;
-    emulatedSteps: number;
-  }>;
-}
+type Report = ImageBuildReport;
 
 let registry: TestRegistry;
 let bases: BaseImages;
@@ -57,30 +50,11 @@ it(`builds both platforms ${RUNS} time(s)`, async () => {
   const reports: Array<Report & { wallSeconds: number }> = [];
   for (let run = 0; run < RUNS; run++) {
     const t0 = performance.now();
-    const result = await runReleaseAsync(
-      [
-        "image",
-        "build",
-        "1.2.3",
-        "--push",
-        `${registry.host}/bench/kube9-operator-${run}`,
-        "--build-arg",
-        `BUILD_IMAGE=${bases.build}`,
-        "--build-arg",
-        `RUNTIME_IMAGE=${bases.runtime}`,
-        "--buildah",
-        toolPath("buildah"),
-        "--json",
-      ],
-      {
-        cwd: repoRoot,
-        env: {
-          SOURCE_DATE_EPOCH: epoch,
-          KUBE9_REGISTRY_USERNAME: registry.pusher.username,
-          KUBE9_REGISTRY_PASSWORD: registry.pusher.password,
-        },
-      },
-    );
+    const result = await runImageBuild(registry, bases, {
+      version: "1.2.3",
+      repository: `bench/kube9-operator-${run}`,
+      epoch,
+    });
     if (result.status !== 0) throw new Error(`image build failed:\n${result.stderr.slice(-4000)}`);
     reports.push({ ...(JSON.parse(result.stdout) as Report), wallSeconds: (performance.now() - t0) / 1000 });
   }

@@ -5,7 +5,7 @@
 // bans from Varnish). Same flags and VCL as the test support, so the bench measures what the tests
 // check. Everything binds 127.0.0.1; every start returns a stop().
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -163,26 +163,11 @@ export async function startCountingProxy(upstreamUrl) {
   return { url: `http://127.0.0.1:${port}`, requests, stop: () => closeServer(server) };
 }
 
-const VCL = (originPort) => `vcl 4.1;
-backend origin { .host = "127.0.0.1"; .port = "${originPort}"; }
-acl purgers { "127.0.0.1"; }
-sub vcl_recv {
-  if (req.method == "BAN") {
-    if (!client.ip ~ purgers) { return (synth(405, "Not allowed")); }
-    ban("obj.http.x-url ~ " + req.http.x-ban-pattern);
-    return (synth(200, "Banned"));
-  }
-  if (req.method != "GET" && req.method != "HEAD") { return (pass); }
-  return (hash);
-}
-sub vcl_backend_response {
-  set beresp.http.x-url = bereq.url;
-}
-sub vcl_deliver {
-  unset resp.http.x-url;
-  if (obj.hits > 0) { set resp.http.x-cache = "HIT"; } else { set resp.http.x-cache = "MISS"; }
-}
-`;
+const VCL = (originPort) =>
+  readFileSync(join(import.meta.dirname, "..", "test", "support", "cdn-stand-in.vcl"), "utf8").replace(
+    "@ORIGIN_PORT@",
+    String(originPort),
+  );
 
 const banPattern = (path) => `^${path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`;
 const xmlValues = (xml, tag) =>

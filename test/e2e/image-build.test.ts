@@ -23,8 +23,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageConfig, ImageIndex, ImageManifest } from "../../release/src/image/media-types.js";
 import { parseImageReference } from "../../release/src/image/reference.js";
 import { RegistryClient } from "../../release/src/image/registry-client.js";
-import { type BaseImages, buildBaseImages } from "../support/base-images.js";
-import { type CliRun, runReleaseAsync } from "../support/cli.js";
+import {
+  type BaseImages,
+  buildBaseImages,
+  type ImageBuildReport,
+  runImageBuild,
+} from "../support/base-images.js";
+import type { CliRun } from "../support/cli.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { repoRoot, toolPath } from "../support/tools.js";
 import { freePort } from "../support/versitygw.js";
@@ -34,22 +39,7 @@ const PLATFORMS = ["linux/amd64", "linux/arm64"];
 /** ELF e_machine of each platform's node binary. */
 const ELF_MACHINE: Record<string, number> = { "linux/amd64": 0x3e, "linux/arm64": 0xb7 };
 
-interface BuildReport {
-  version: string;
-  digest: string;
-  revision: string;
-  created: string;
-  platforms: Array<{
-    platform: string;
-    digest: string;
-    compressedBytes: number;
-    uncompressedBytes: number;
-    buildSeconds: number;
-    emulatedSteps: number;
-  }>;
-  tags: string[];
-  pushed: Array<{ tag: string; reference: string; outcome: string }>;
-}
+type BuildReport = ImageBuildReport;
 
 interface PlatformImage {
   platform: string;
@@ -81,31 +71,7 @@ function exec(command: string, args: string[]): Promise<string> {
 }
 
 function build(repository: string, ...extra: string[]): Promise<CliRun> {
-  return runReleaseAsync(
-    [
-      "image",
-      "build",
-      VERSION,
-      "--push",
-      `${registry.host}/${repository}`,
-      "--build-arg",
-      `BUILD_IMAGE=${bases.build}`,
-      "--build-arg",
-      `RUNTIME_IMAGE=${bases.runtime}`,
-      "--buildah",
-      toolPath("buildah"),
-      "--json",
-      ...extra,
-    ],
-    {
-      cwd: repoRoot,
-      env: {
-        SOURCE_DATE_EPOCH: String(commit.epoch),
-        KUBE9_REGISTRY_USERNAME: registry.pusher.username,
-        KUBE9_REGISTRY_PASSWORD: registry.pusher.password,
-      },
-    },
-  );
+  return runImageBuild(registry, bases, { version: VERSION, repository, epoch: commit.epoch, extra });
 }
 
 function report(run: CliRun): BuildReport {
@@ -393,7 +359,7 @@ describe("image build: what it refuses", () => {
     "stops on %s with the builder's message and pushes nothing",
     async (_what, line, message) => {
       const dockerfile = join(work, `Dockerfile.${line.length}`);
-      const real = (await exec("cat", [join(repoRoot, "Dockerfile")])).split("\n");
+      const real = readFileSync(join(repoRoot, "Dockerfile"), "utf8").split("\n");
       const at = real.findIndex((l) => l.startsWith("WORKDIR /src"));
       real.splice(at + 1, 0, line);
       writeFileSync(dockerfile, real.join("\n"));

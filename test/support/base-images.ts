@@ -24,6 +24,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CliRun, runReleaseAsync } from "./cli.js";
 import type { TestRegistry } from "./registry.js";
 import { repoRoot, toolPath } from "./tools.js";
 
@@ -304,4 +305,59 @@ export async function buildBaseImages(registry: TestRegistry): Promise<BaseImage
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** What `image build --json` reports, as far as the tests and the bench read it. */
+export interface ImageBuildReport {
+  version: string;
+  digest: string;
+  revision: string;
+  created: string;
+  buildSeconds: number;
+  platforms: Array<{
+    platform: string;
+    digest: string;
+    compressedBytes: number;
+    uncompressedBytes: number;
+    buildSeconds: number;
+    emulatedSteps: number;
+  }>;
+  tags: string[];
+  pushed: Array<{ tag: string; reference: string; outcome: string }>;
+}
+
+/**
+ * `kube9-release image build <version> --json` of this checkout from `bases`, pushed to
+ * `registry/repository` with the push credential, with SOURCE_DATE_EPOCH = `epoch`.
+ */
+export function runImageBuild(
+  registry: TestRegistry,
+  bases: BaseImages,
+  options: { version: string; repository: string; epoch: number | string; extra?: string[] },
+): Promise<CliRun> {
+  return runReleaseAsync(
+    [
+      "image",
+      "build",
+      options.version,
+      "--push",
+      `${registry.host}/${options.repository}`,
+      "--build-arg",
+      `BUILD_IMAGE=${bases.build}`,
+      "--build-arg",
+      `RUNTIME_IMAGE=${bases.runtime}`,
+      "--buildah",
+      toolPath("buildah"),
+      "--json",
+      ...(options.extra ?? []),
+    ],
+    {
+      cwd: repoRoot,
+      env: {
+        SOURCE_DATE_EPOCH: String(options.epoch),
+        KUBE9_REGISTRY_USERNAME: registry.pusher.username,
+        KUBE9_REGISTRY_PASSWORD: registry.pusher.password,
+      },
+    },
+  );
 }

@@ -5,7 +5,7 @@
  * GetInvalidation) that bans the invalidated paths from the cache. Everything binds 127.0.0.1.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -101,27 +101,12 @@ export async function startBucketOrigin(
   };
 }
 
-const VCL = (originPort: number) => `vcl 4.1;
-backend origin { .host = "127.0.0.1"; .port = "${originPort}"; }
-acl purgers { "127.0.0.1"; }
-sub vcl_recv {
-  if (req.method == "BAN") {
-    if (!client.ip ~ purgers) { return (synth(405, "Not allowed")); }
-    ban("obj.http.x-url ~ " + req.http.x-ban-pattern);
-    return (synth(200, "Banned"));
-  }
-  if (req.method != "GET" && req.method != "HEAD") { return (pass); }
-  return (hash);
-}
-sub vcl_backend_response {
-  # Keep the URL on the object so that bans match it (ban lurker friendly).
-  set beresp.http.x-url = bereq.url;
-}
-sub vcl_deliver {
-  unset resp.http.x-url;
-  if (obj.hits > 0) { set resp.http.x-cache = "HIT"; } else { set resp.http.x-cache = "MISS"; }
-}
-`;
+/** The Varnish configuration, shared with bench/s3-stand-ins.mjs so that the bench caches as the tests do. */
+const VCL = (originPort: number) =>
+  readFileSync(join(import.meta.dirname, "cdn-stand-in.vcl"), "utf8").replace(
+    "@ORIGIN_PORT@",
+    String(originPort),
+  );
 
 /** A CloudFront path pattern as a regular expression over URLs: `*` matches anything. */
 function banPattern(path: string): string {

@@ -132,6 +132,17 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
   let delivered: ((request: ProxiedRequest) => void) | undefined;
   let halted = false;
 
+  /** The same request to the store, headers as received, Host included: the signature covers them. */
+  const toUpstream = (incoming: IncomingMessage) =>
+    httpRequest({
+      host: upstream.hostname,
+      port: upstream.port,
+      method: incoming.method,
+      path: incoming.url,
+      headers: incoming.headers as OutgoingHttpHeaders,
+      setHost: false,
+    });
+
   const forward = (
     info: ProxiedRequest,
     incoming: IncomingMessage,
@@ -139,15 +150,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
     response: ServerResponse,
     truncation: TruncateRule | undefined,
   ) => {
-    const outgoing = httpRequest({
-      host: upstream.hostname,
-      port: upstream.port,
-      method: incoming.method,
-      path: incoming.url,
-      // As received, Host included: the signature covers them.
-      headers: incoming.headers as OutgoingHttpHeaders,
-      setHost: false,
-    });
+    const outgoing = toUpstream(incoming);
     outgoing.on("response", (answer) => {
       info.status = answer.statusCode;
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
@@ -176,14 +179,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
 
   /** Sends the request to the store and keeps the answer: the client is never told. */
   const forwardSilently = (info: ProxiedRequest, incoming: IncomingMessage, body: Buffer) => {
-    const outgoing = httpRequest({
-      host: upstream.hostname,
-      port: upstream.port,
-      method: incoming.method,
-      path: incoming.url,
-      headers: incoming.headers as OutgoingHttpHeaders,
-      setHost: false,
-    });
+    const outgoing = toUpstream(incoming);
     outgoing.on("response", (answer) => {
       info.upstreamStatus = answer.statusCode;
       answer.resume();
