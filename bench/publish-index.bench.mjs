@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serializeIndex } from "../release/dist/repo/serialize-index.js";
-import { toolPath } from "../scripts/install-tools.mjs";
+import { toolPath } from "../scripts/tool-paths.mjs";
 import { syntheticIndex } from "./synthetic-index.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));

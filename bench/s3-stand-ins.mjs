@@ -11,7 +11,7 @@ import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { toolPath } from "../scripts/install-tools.mjs";
+import { toolPath } from "../scripts/tool-paths.mjs";
 
 export const ACCESS_KEY = "kube9benchaccess";
 export const SECRET_KEY = "kube9benchsecretkey0123456789";

@@ -7,6 +7,7 @@
 // (parseIndex: js-yaml + YAML 1.1 scalars + strict checks; serializeIndex: the hand-written emitter).
 // The `yaml` npm package is not installed; REFERENCE.md section 1 has its figures. Prints figures only:
 // nothing here is asserted (timings never belong in tests).
+
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { mergeEntry } from "../release/dist/repo/merge.js";
 import { parseIndex } from "../release/dist/repo/parse-index.js";
 import { serializeIndex } from "../release/dist/repo/serialize-index.js";
 import { needsQuotes, resolvePlain } from "../release/dist/yaml/yaml11-scalars.js";
+import { toolPath } from "../scripts/tool-paths.mjs";
 import { hex, syntheticIndex } from "./synthetic-index.mjs";
 
 // Collect garbage between runs (not timed), so that one library's garbage is not billed to the next.
@@ -107,11 +109,8 @@ const work = mkdtempSync(join(tmpdir(), "kube9-yaml-bench-"));
 try {
   writeFileSync(join(work, "index.yaml"), yamlText);
   mkdirSync(join(work, "empty"));
-  for (const [label, dir] of [
-    ["helm3", "helm3-v3.22.0"],
-    ["helm4", "helm4-v4.3.1"],
-  ]) {
-    const helm = join(import.meta.dirname, "..", ".tools", dir, "helm");
+  for (const label of ["helm3", "helm4"]) {
+    const helm = toolPath(label);
     if (!existsSync(helm)) {
       console.log(`${label}: not installed (npm run tools), skipped`);
       continue;

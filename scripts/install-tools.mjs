@@ -1,44 +1,20 @@
 #!/usr/bin/env node
 // Installs the pinned tools the tests use (scripts/tools.json) and reuses a tool already there.
 // Plain JavaScript so that it runs before the TypeScript build. Three kinds of tool:
-// - "module": a Go program, built with `go install` into the git-ignored .tools/ folder;
-// - "deb": a Debian package unpacked (apt-get download + dpkg-deb -x) into .tools/, for
+// - "module": a Go program, built with `go install` into the tool cache (scripts/tool-paths.mjs:
+//   ~/.cache/kube9-release/tools/ by default, outside the clone, so every clone reuses it);
+// - "deb": a Debian package unpacked (apt-get download + dpkg-deb -x) into the tool cache, for
 //   self-contained programs; no root needed once downloaded;
 // - "apt": a Debian package installed system-wide with its dependencies (needs root), for
 //   programs that need their configuration in /etc (buildah, ...).
-// The .tools/ folder name carries a hash of the tool's whole spec, so changing the spec installs
+// A cached tool's folder name carries a hash of its whole spec, so changing the spec installs
 // anew. Usage: node scripts/install-tools.mjs [name...]
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const manifest = JSON.parse(readFileSync(join(root, "scripts", "tools.json"), "utf8"));
-
-function specOf(name) {
-  const tool = manifest[name];
-  if (tool === undefined) throw new Error(`unknown tool ${name}; known: ${Object.keys(manifest).join(", ")}`);
-  return tool;
-}
-
-export function toolPath(name) {
-  const tool = specOf(name);
-  if (tool.apt !== undefined) return tool.binary;
-  const specHash = createHash("sha256").update(JSON.stringify(tool)).digest("hex").slice(0, 8);
-  return join(root, ".tools", `${name}-${tool.version}-${specHash}`, tool.binary);
-}
+import { repoRoot, toolDir, toolManifest, toolPath, toolSpec } from "./tool-paths.mjs";
 
 function installedDebVersion(pkg) {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not JavaScript's.
@@ -58,26 +34,54 @@ function apt(args, options = {}) {
     throw new Error(`tools: ${args.join(" ")} failed; is the pinned version still served?`);
 }
 
-function installGo(name, tool, target) {
+function requireGo(name, what) {
   const goVersion = spawnSync("go", ["version"], { encoding: "utf8" });
   if (goVersion.status !== 0) {
     throw new Error(
-      `tools: ${name} needs Go to build (go install ${tool.module}@${tool.version}); install Go 1.24 or later and run npm run tools again`,
+      `tools: ${name} needs Go to build (${what}); install Go 1.24 or later and run npm run tools again`,
     );
   }
-  // The link flags set what release builds set (version, default Kubernetes version), so that the
-  // tools behave like the released binaries users run.
-  execFileSync(
-    "go",
-    ["install", ...(tool.ldflags ? ["-ldflags", tool.ldflags] : []), `${tool.module}@${tool.version}`],
-    {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, GOBIN: dirname(target), CGO_ENABLED: "0" },
-    },
-  );
 }
 
-function installDeb(name, tool, target) {
+/**
+ * Builds a Go tool into a fresh folder beside its final one, then renames it into place: a build
+ * that stops half-way (or two clones building at once) never leaves a partial tool behind.
+ * - "module": `go install <module>@<version>`, a program published as a Go module;
+ * - "gomod": `go build <package>` inside a Go module of this repository (tools/<name>/), for
+ *   programs that cannot be `go install`ed (kube-apiserver) or that the project writes itself.
+ * The link flags set what release builds set (version, default Kubernetes version), so that the
+ * tools behave like the released binaries users run; "env" adds build settings (GOEXPERIMENT...).
+ */
+function installGo(name, tool) {
+  const dir = toolDir(name);
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  const env = { ...process.env, CGO_ENABLED: "0", ...(tool.env ?? {}) };
+  const ldflags = tool.ldflags ? ["-ldflags", tool.ldflags] : [];
+  try {
+    if (tool.module !== undefined) {
+      requireGo(name, `go install ${tool.module}@${tool.version}`);
+      execFileSync("go", ["install", ...ldflags, `${tool.module}@${tool.version}`], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...env, GOBIN: partial },
+      });
+    } else {
+      requireGo(name, `go build ${tool.package} in ${tool.gomod}`);
+      execFileSync(
+        "go",
+        ["build", "-trimpath", ...ldflags, "-o", join(partial, tool.binary), tool.package ?? "."],
+        { cwd: join(repoRoot, tool.gomod), stdio: ["ignore", "inherit", "inherit"], env },
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+}
+
+function installDeb(name, tool) {
   const download = mkdtempSync(join(tmpdir(), `tools-${name}-`));
   // apt downloads as its own unprivileged user when it can write the folder.
   chmodSync(download, 0o777);
@@ -85,20 +89,20 @@ function installDeb(name, tool, target) {
     apt(["apt-get", "download", `${tool.deb}=${tool.version}`], { cwd: download });
     const deb = readdirSync(download).find((file) => file.endsWith(".deb"));
     if (deb === undefined) throw new Error(`tools: apt-get download ${tool.deb} gave no .deb`);
-    const toolDir = target.slice(0, target.length - tool.binary.length - 1);
-    const unpacked = `${toolDir}.partial`;
+    const dir = toolDir(name);
+    const unpacked = `${dir}.partial`;
     rmSync(unpacked, { recursive: true, force: true });
     mkdirSync(unpacked, { recursive: true });
     execFileSync("dpkg-deb", ["-x", join(download, deb), unpacked]);
-    rmSync(toolDir, { recursive: true, force: true });
-    renameSync(unpacked, toolDir);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(unpacked, dir);
   } finally {
     rmSync(download, { recursive: true, force: true });
   }
 }
 
 function install(name) {
-  const tool = specOf(name);
+  const tool = toolSpec(name);
   const target = toolPath(name);
   if (tool.apt !== undefined) {
     if (installedDebVersion(tool.apt) === tool.version && existsSync(target)) {
@@ -117,9 +121,9 @@ function install(name) {
   }
   process.stderr.write(`tools: installing ${name} ${tool.version} (a few minutes the first time)...\n`);
   const started = Date.now();
-  if (tool.module !== undefined) installGo(name, tool, target);
-  else if (tool.deb !== undefined) installDeb(name, tool, target);
-  else throw new Error(`tools: ${name} has neither module, deb nor apt in scripts/tools.json`);
+  if (tool.module !== undefined || tool.gomod !== undefined) installGo(name, tool);
+  else if (tool.deb !== undefined) installDeb(name, tool);
+  else throw new Error(`tools: ${name} has neither module, gomod, deb nor apt in scripts/tools.json`);
   if (!existsSync(target)) throw new Error(`tools: ${name} installed but ${target} is missing`);
   process.stderr.write(
     `tools: ${name} ${tool.version} ready in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
@@ -128,5 +132,5 @@ function install(name) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const names = process.argv.slice(2);
-  for (const name of names.length > 0 ? names : Object.keys(manifest)) install(name);
+  for (const name of names.length > 0 ? names : Object.keys(toolManifest)) install(name);
 }

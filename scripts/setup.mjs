@@ -43,6 +43,6 @@ step(`building ${workspaces.join(", ")} (tsc -b)`, join(root, "node_modules", ".
 ]);
 
 if (withTools)
-  step("installing pinned tools into .tools/", process.execPath, [
+  step("installing pinned tools into the tool cache (~/.cache/kube9-release)", process.execPath, [
     join(root, "scripts", "install-tools.mjs"),
   ]);

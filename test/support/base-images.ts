@@ -7,7 +7,7 @@
  *    libgcc-s1 of the same architecture, /etc/passwd with the nonroot user 65532, /tmp;
  *  - build (the builder's platform): node, npm and busybox's sh and coreutils, configured to use
  *    the npm registry and CA certificates this machine uses, as a mirror's base image would be.
- * Downloads are cached in .tools/image-cache/ (git-ignored).
+ * Downloads are cached in the tool cache's image-cache/ folder (scripts/tool-paths.mjs), outside the clone.
  */
 import { execFile, execFileSync } from "node:child_process";
 import {
@@ -24,6 +24,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cacheRoot } from "../../scripts/tool-paths.mjs";
 import { type CliRun, runReleaseAsync } from "./cli.js";
 import type { TestRegistry } from "./registry.js";
 import { repoRoot, toolPath } from "./tools.js";
@@ -42,7 +43,7 @@ const ARCHES = {
 };
 type Arch = keyof typeof ARCHES;
 
-const cacheDir = join(repoRoot, ".tools", "image-cache");
+const cacheDir = join(cacheRoot(), "image-cache");
 
 export interface BaseImages {
   /** Multi-platform runtime base, by digest: the Dockerfile's RUNTIME_IMAGE. */

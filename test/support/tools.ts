@@ -2,44 +2,23 @@
  * Where the tests find the pinned tools installed by scripts/install-tools.mjs. A missing tool is
  * a failure that says how to install it, never a skipped test.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { toolPath as cachedToolPath, repoRoot, toolSpec } from "../../scripts/tool-paths.mjs";
 
-export const repoRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-
-interface ToolSpec {
-  version: string;
-  binary: string;
-  /** A Go program built with go install. */
-  module?: string;
-  ldflags?: string;
-  /** A Debian package unpacked into .tools/. */
-  deb?: string;
-  /** A Debian package installed system-wide; `binary` is then an absolute path. */
-  apt?: string;
-}
-
-const manifest = JSON.parse(readFileSync(join(repoRoot, "scripts", "tools.json"), "utf8")) as Record<
-  string,
-  ToolSpec
->;
+export { repoRoot };
 
 export function toolPath(name: string): string {
-  const spec = manifest[name];
-  if (spec === undefined) throw new Error(`unknown tool ${name}`);
+  const spec = toolSpec(name);
+  const path = cachedToolPath(name);
   if (spec.apt !== undefined) {
-    if (!existsSync(spec.binary)) {
+    if (!existsSync(path)) {
       throw new Error(
         `${name} (Debian package ${spec.apt} ${spec.version}) is not installed. Install it with: npm run tools -- ${name}`,
       );
     }
-    return spec.binary;
+    return path;
   }
-  // Same folder naming as scripts/install-tools.mjs: the spec's hash, so a changed spec is a new tool.
-  const specHash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 8);
-  const path = join(repoRoot, ".tools", `${name}-${spec.version}-${specHash}`, spec.binary);
   if (!existsSync(path)) {
     throw new Error(
       `${name} ${spec.version} is not installed at ${path}. Install it with: npm run tools -- ${name} (or npm test, which installs every pinned tool first)`,
