@@ -11,7 +11,7 @@ export type ErrorCode =
   | "ARCHIVE_INVALID"
   /** index.yaml that does not parse strictly. */
   | "INDEX_INVALID"
-  /** index.yaml is missing from a repository that already holds archives: rebuild it, never start empty. */
+  /** index.yaml is missing from a repository that holds archives (rebuild it, never start empty), or there is no repository at all. */
   | "INDEX_MISSING"
   /** The same chart version already published with other bytes. */
   | "VERSION_CONFLICT"

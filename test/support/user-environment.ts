@@ -20,6 +20,13 @@ export interface UserRun {
   stderr: string;
 }
 
+export interface RunOptions {
+  cwd?: string;
+  extraEnv?: Record<string, string>;
+  /** Run as this user and group id instead (the tests run as root, which reads chmod 000 files). */
+  uid?: number;
+}
+
 export interface UserEnvironment {
   /** A fresh folder outside any git repository: the working directory of every run. */
   cwd: string;
@@ -27,13 +34,9 @@ export interface UserEnvironment {
   /** PATH (with node_modules/.bin first, as the README's `export PATH=...` does) and HOME. */
   env: Record<string, string>;
   /** Runs `kube9-release <args>` through PATH, asynchronously (stand-ins in this process keep answering). */
-  run(args: string[], options?: { cwd?: string; extraEnv?: Record<string, string> }): Promise<UserRun>;
+  run(args: string[], options?: RunOptions): Promise<UserRun>;
   /** Runs any program in the same environment. */
-  exec(
-    file: string,
-    args: string[],
-    options?: { cwd?: string; extraEnv?: Record<string, string> },
-  ): Promise<UserRun>;
+  exec(file: string, args: string[], options?: RunOptions): Promise<UserRun>;
   /** Starts a long-running `kube9-release` (repo serve); `stop` sends SIGTERM and waits. */
   start(args: string[]): { child: ChildProcess; output: () => string; stop: () => Promise<void> };
   cleanup(): void;
@@ -76,6 +79,7 @@ export function userEnvironment(label: string): UserEnvironment {
           env: { ...env, ...options.extraEnv },
           encoding: "utf8",
           maxBuffer: 64 * 1024 * 1024,
+          ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
         },
         (error, stdout, stderr) => {
           const status = error === null ? 0 : typeof error.code === "number" ? error.code : -1;

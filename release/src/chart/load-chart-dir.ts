@@ -43,6 +43,19 @@ function invalid(file: string, message: string, fix: string, cause?: unknown): R
   return new ReleaseError("CHART_INVALID", message, { file, fix, ...(cause === undefined ? {} : { cause }) });
 }
 
+/** A file or folder of the chart that this user may not read (permissions), as a chart error. */
+function unreadable(path: string): (error: unknown) => never {
+  return (error) => {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw invalid(
+      path,
+      `cannot read it (${code})`,
+      "make it readable by the user running kube9-release, or ignore it in .helmignore",
+      error,
+    );
+  };
+}
+
 class Walker {
   readonly files: ChartFile[] = [];
   total = 0;
@@ -58,11 +71,12 @@ class Walker {
   }
 
   async walk(relDir: string, ancestors: ReadonlySet<string>): Promise<void> {
-    const names = await readdir(relDir === "" ? this.dir : join(this.dir, relDir));
+    const path = relDir === "" ? this.dir : join(this.dir, relDir);
+    const names = await readdir(path).catch(unreadable(path));
     for (const name of names.sort(compareBytes)) {
       const rel = relDir === "" ? name : `${relDir}/${name}`;
       const abs = join(this.dir, rel);
-      const link = await lstat(abs);
+      const link = await lstat(abs).catch(unreadable(abs));
       let target: Stats = link;
       if (link.isSymbolicLink()) {
         try {
@@ -128,7 +142,7 @@ class Walker {
         "keep large data out of the chart, or ignore the file in .helmignore",
       );
     }
-    const data = withoutBom(new Uint8Array(await readFile(abs)));
+    const data = withoutBom(new Uint8Array(await readFile(abs).catch(unreadable(abs))));
     this.total += data.length;
     if (this.total >= MAX_CHART_BYTES) {
       throw invalid(
@@ -145,7 +159,10 @@ async function readRules(dir: string): Promise<HelmIgnore> {
   const file = join(dir, ".helmignore");
   const info = await stat(file).catch(() => undefined);
   if (info === undefined || !info.isFile()) return HelmIgnore.empty().withDefaults();
-  return HelmIgnore.parse(decodeUtf8(await readFile(file), file), file).withDefaults();
+  return HelmIgnore.parse(
+    decodeUtf8(await readFile(file).catch(unreadable(file)), file),
+    file,
+  ).withDefaults();
 }
 
 export async function loadChartDir(dir: string): Promise<LoadedChart> {
@@ -172,15 +189,25 @@ export async function loadChartDir(dir: string): Promise<LoadedChart> {
 
   const chartYaml = files.find((file) => file.path === "Chart.yaml");
   if (chartYaml === undefined) {
-    const onDisk = await stat(chartYamlPath)
-      .then((s) => s.isFile())
-      .catch(() => false);
+    const onDisk = await stat(chartYamlPath).catch(() => undefined);
+    if (onDisk?.isFile() === true) {
+      throw invalid(
+        chartYamlPath,
+        "Chart.yaml is ignored by .helmignore",
+        "remove the .helmignore rule that matches Chart.yaml",
+      );
+    }
+    if (onDisk !== undefined) {
+      throw invalid(
+        chartYamlPath,
+        "Chart.yaml is a directory, not a file",
+        "replace it with the chart's Chart.yaml file",
+      );
+    }
     throw invalid(
       chartYamlPath,
-      onDisk ? "Chart.yaml is ignored by .helmignore" : "Chart.yaml is missing",
-      onDisk
-        ? "remove the .helmignore rule that matches Chart.yaml"
-        : "give the chart's own directory, which holds Chart.yaml",
+      "Chart.yaml is missing",
+      "give the chart's own directory, which holds Chart.yaml",
     );
   }
   const { metadata, unknownKeys } = parseChartYamlDetailed(

@@ -68,7 +68,15 @@ export async function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Pro
   ]);
   return new S3Store(
     s3Client({
-      ...(s3.endpoint === undefined ? {} : { endpoint: repositoryUrl(s3.endpoint, "--endpoint") }),
+      ...(s3.endpoint === undefined
+        ? {}
+        : {
+            endpoint: repositoryUrl(
+              s3.endpoint,
+              "--endpoint",
+              "http://127.0.0.1:7070 (a local S3-compatible store)",
+            ),
+          }),
       ...(s3.region === undefined ? {} : { region: s3.region }),
       ...(s3.pathStyle === true ? { pathStyle: true } : {}),
       requestTimeoutMs: timeoutMs,
@@ -81,21 +89,30 @@ export function isRemote(store: Store): boolean {
   return !(store instanceof DirectoryStore);
 }
 
-/** The public base URL of a repository: absolute http(s), no query or fragment. */
-export function repositoryUrl(value: string, option: string): string {
+/**
+ * An absolute http(s) URL given to `option` (--url, --endpoint): no query or fragment. `example`
+ * goes into the fix, so that the message fits the option.
+ */
+export function repositoryUrl(value: string, option: string, example = "https://charts.kube9.io"): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ReleaseError("USAGE", `${JSON.stringify(value)} has no http:// or https:// scheme`, {
+      field: option,
+      fix: `write the whole URL, e.g. ${example}`,
+    });
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new ReleaseError("USAGE", `${JSON.stringify(value)} is not a URL`, {
       field: option,
-      fix: "give an absolute URL such as https://charts.kube9.io",
+      fix: `give an absolute URL such as ${example}`,
     });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ReleaseError("USAGE", `${value} is not an http(s) URL`, {
       field: option,
-      fix: "Helm repositories are served over https (or http locally)",
+      fix: `give an http:// or https:// URL such as ${example}`,
     });
   }
   if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {

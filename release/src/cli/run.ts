@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { ReleaseError } from "../errors.js";
 import type { CliContext } from "./context.js";
+import { refuseEmptyArguments } from "./empty-argument.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -101,6 +102,7 @@ export async function runCli(context: CliContext, version: string): Promise<numb
   const program = await buildProgram(context, version);
   const json = context.argv.includes("--json");
   try {
+    refuseEmptyArguments(context.argv);
     await program.parseAsync(context.argv, { from: "user" });
     return EXIT_OK;
   } catch (error) {

@@ -54,8 +54,16 @@ export async function planReindex(
   }
   let index = emptyIndex(options.now().toISOString());
   const skipped: ReindexPlan["skipped"] = [];
-  for (const object of await store.list()) {
-    if (!object.key.endsWith(".tgz")) continue;
+  const archives = (await store.list()).filter((object) => object.key.endsWith(".tgz"));
+  if (current === undefined && archives.length === 0) {
+    // Neither an index nor an archive: a mistyped location, not a repository to rebuild. Writing
+    // an empty index there would make a new, empty repository that nobody asked for.
+    throw new ReleaseError("INDEX_MISSING", "no repository here: no index.yaml and no chart archive", {
+      file: store.location,
+      fix: "check --repo: a chart repository holds index.yaml and <name>-<version>.tgz archives (a new one is made by chart publish)",
+    });
+  }
+  for (const object of archives) {
     const stored = await store.get(object.key);
     if (stored === undefined) continue;
     let metadata: ChartMetadata;

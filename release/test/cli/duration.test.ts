@@ -80,7 +80,7 @@ describe("every duration option takes the same grammar", () => {
     {
       option: "--request-timeout",
       argv: (v) => ["repo", "reindex", "--repo", "s3://bucket", "--url", "nonsense", "--request-timeout", v],
-      next: "is not a URL",
+      next: "has no http:// or https:// scheme",
     },
   ];
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -165,14 +165,28 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
       const maxBytes = parseSize(flags.maxSize, "--max-size");
       const contextDir = resolve(context.cwd, flags.context);
       const dockerfile = resolve(context.cwd, flags.file);
-      if (!existsSync(dockerfile)) {
+      if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
         throw new ReleaseError("USAGE", `no Dockerfile at ${dockerfile}`, {
           file: dockerfile,
           field: "--file",
-          fix: "pass --file <path> (relative to the current directory)",
+          fix: "pass --file <path> of the Dockerfile itself (relative to the current directory)",
+        });
+      }
+      if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
+        throw new ReleaseError("USAGE", `the build context ${contextDir} is not a folder`, {
+          file: contextDir,
+          field: "--context",
+          fix: "pass --context <folder> (the folder the Dockerfile's COPY reads from)",
         });
       }
       const ociLayout = flags.ociLayout === undefined ? undefined : resolve(context.cwd, flags.ociLayout);
+      if (ociLayout !== undefined && existsSync(ociLayout) && !statSync(ociLayout).isDirectory()) {
+        throw new ReleaseError("USAGE", `${ociLayout} is a file`, {
+          file: ociLayout,
+          field: "--oci-layout",
+          fix: "give a new or empty folder for the OCI layout",
+        });
+      }
       if (ociLayout !== undefined && existsSync(ociLayout) && readdirSync(ociLayout).length > 0) {
         throw new ReleaseError("USAGE", `${ociLayout} is not empty`, {
           file: ociLayout,

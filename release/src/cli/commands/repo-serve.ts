@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { startRepoServer } from "../../serve/repo-server.js";
@@ -26,7 +26,8 @@ export function registerRepoServe(repo: Command, context: CliContext): void {
     .action(async (dir: string, flags: ServeFlags) => {
       const output = commandOutput(context, flags);
       const root = resolve(context.cwd, dir);
-      if (!existsSync(join(root, "index.yaml"))) {
+      // A missing folder or a file is refused by the server itself; warn only about an empty folder.
+      if (existsSync(root) && statSync(root).isDirectory() && !existsSync(join(root, "index.yaml"))) {
         output.progress(
           `warning: ${root} has no index.yaml yet; publish first: kube9-release chart publish <chart> --repo ${dir}`,
         );
