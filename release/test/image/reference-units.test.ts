@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isReleaseError } from "../../src/errors.js";
 import { formatGithubOutput } from "../../src/image/github-output.js";
 import { parseImageReference } from "../../src/image/reference.js";
 import { sha256Digest } from "../../src/image/registry-client.js";
