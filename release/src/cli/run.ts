@@ -45,8 +45,9 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
     name: "image",
     description: "the operator image: daemonless build, tags, labels, anonymous registry verification",
     commands: async () => {
-      const [build, tags, labels, verify, wait] = await Promise.all([
+      const [build, push, tags, labels, verify, wait] = await Promise.all([
         import("./commands/image-build.js"),
+        import("./commands/image-push.js"),
         import("./commands/image-tags.js"),
         import("./commands/image-labels.js"),
         import("./commands/image-verify.js"),
@@ -54,6 +55,7 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
       ]);
       return [
         build.registerImageBuild,
+        push.registerImagePush,
         tags.registerImageTags,
         labels.registerImageLabels,
         verify.registerImageVerify,

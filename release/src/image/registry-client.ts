@@ -133,8 +133,15 @@ export class RegistryClient {
   }
 
   /** A request to the registry API, answering a Bearer challenge once. */
-  async request(ref: ImageReference, path: string, init: RequestInit = {}): Promise<Response> {
-    const url = `${ref.baseUrl}/v2/${ref.name}/${path}`;
+  request(ref: ImageReference, path: string, init: RequestInit = {}): Promise<Response> {
+    return this.requestAt(ref, `${ref.baseUrl}/v2/${ref.name}/${path}`, init);
+  }
+
+  /**
+   * The same for a URL the registry handed out (an upload `Location`), which may name another
+   * path or carry its own query.
+   */
+  async requestAt(ref: ImageReference, url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const first = await this.send(url, { ...init, headers });
     if (first.status !== 401) return first;
@@ -144,6 +151,13 @@ export class RegistryClient {
       `Bearer ${await this.token(url, first.headers.get("www-authenticate"), ref)}`,
     );
     const second = await this.send(url, { ...init, headers });
+    if ((second.status === 401 || second.status === 403) && this.credentials !== undefined) {
+      throw failed(
+        `${this.credentials.username} may not ${init.method ?? "GET"} ${formatReference(ref)} (HTTP ${second.status})`,
+        url,
+        "the credential needs write access to the package (GitHub: packages: write for GITHUB_TOKEN, and the repository linked to the package)",
+      );
+    }
     if (second.status === 401 || second.status === 403) {
       throw failed(
         `anonymous pull of ${formatReference(ref)} is denied (HTTP ${second.status})`,

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -7,12 +7,13 @@ import { ReleaseError } from "../../errors.js";
 import { buildImage, checkBuiltImage } from "../../image/build/build-image.js";
 import { Buildah } from "../../image/build/buildah.js";
 import { parseDockerfileStages } from "../../image/build/dockerfile-stages.js";
-import { pushImage } from "../../image/build/push-image.js";
 import { checkRfc3339, imageLabels } from "../../image/labels.js";
+import { readLayoutContents } from "../../image/push/layout-contents.js";
+import { type PushReport, pushLayout } from "../../image/push/push-layout.js";
 import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
+import { PASSWORD_ENV, registryCredentials, USERNAME_ENV } from "../../image/registry-credentials.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
-import { computeTagSet } from "../../image/tag-set.js";
 import { formatSize, parseSize } from "../../image/units.js";
 import type { CliContext } from "../context.js";
 import { runGit } from "../git.js";
@@ -35,9 +36,6 @@ interface BuildFlags {
 }
 
 const PLATFORM = /^linux\/(amd64|arm64|arm\/v7|ppc64le|s390x|riscv64)$/;
-/** Where credentials for --push come from (GitHub: github.actor and GITHUB_TOKEN). */
-const USERNAME_ENV = "KUBE9_REGISTRY_USERNAME";
-const PASSWORD_ENV = "KUBE9_REGISTRY_PASSWORD";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -183,13 +181,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
       const stages = parseDockerfileStages(readFileSync(dockerfile, "utf8"), dockerfile);
       const repository =
         flags.push === undefined ? undefined : parseImageReference(flags.push, "--push", "latest");
-      const username = context.env[USERNAME_ENV];
-      const password = context.env[PASSWORD_ENV];
-      if (repository !== undefined && (username === undefined) !== (password === undefined)) {
-        throw new ReleaseError("USAGE", `set both ${USERNAME_ENV} and ${PASSWORD_ENV}, or neither`, {
-          field: USERNAME_ENV,
-        });
-      }
+      const credentials = repository === undefined ? undefined : registryCredentials(context.env);
       const facts = await commitFacts(flags, context, contextDir);
       const labels = imageLabels({
         version,
@@ -204,15 +196,6 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
       const storage =
         flags.storage === undefined ? join(workDir, "storage") : resolve(context.cwd, flags.storage);
       try {
-        let authFile: string | undefined;
-        if (repository !== undefined && username !== undefined && password !== undefined) {
-          authFile = join(workDir, "auth.json");
-          const auth = Buffer.from(`${username}:${password}`).toString("base64");
-          await writeFile(authFile, JSON.stringify({ auths: { [repository.registry]: { auth } } }), {
-            mode: 0o600,
-          });
-          await chmod(authFile, 0o600);
-        }
         const buildah = new Buildah({
           binary: flags.buildah,
           root: join(storage, "root"),
@@ -238,7 +221,6 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           workDir,
           ...(ociLayout === undefined ? {} : { layoutDir: ociLayout }),
           tlsVerify,
-          ...(authFile === undefined ? {} : { authFile }),
           progress: output.progress,
         });
         checkBuiltImage(
@@ -254,30 +236,19 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           },
           dockerfile,
         );
-        let pushed: Awaited<ReturnType<typeof pushImage>> = [];
-        let tags: string[] = [];
+        let pushed: PushReport | undefined;
         if (repository !== undefined) {
-          const client = new RegistryClient(
-            username !== undefined && password !== undefined ? { credentials: { username, password } } : {},
-          );
-          output.progress(`reading the tags of ${repository.registry}/${repository.name}`);
-          const set = computeTagSet(version, (await client.listTags(repository)) ?? []);
-          tags = set.tags;
-          const fixed = [`v${set.version}`, set.version];
-          pushed = await pushImage({
-            buildah,
-            client,
-            list: built.list,
+          // The one push path: the checked OCI layout, byte for byte (same as `image push`).
+          pushed = await pushLayout({
+            client: new RegistryClient(credentials === undefined ? {} : { credentials }),
             repository,
-            digest: built.layout.digest,
-            fixedTags: fixed,
-            floatingTags: set.tags.filter((tag) => !fixed.includes(tag)),
-            tlsVerify,
-            ...(authFile === undefined ? {} : { authFile }),
-            workDir,
+            contents: await readLayoutContents(built.layoutDir, version),
+            version,
+            expectedDigest: built.layout.digest,
             progress: output.progress,
           });
         }
+        const tags = pushed === undefined ? [] : [...pushed.fixed, ...pushed.floating];
         const platformsReport = built.layout.platforms.map((p) => {
           const build = built.builds.find((b) => b.platform === p.platform);
           return {
@@ -300,21 +271,26 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           buildSeconds: Number(built.seconds.toFixed(2)),
           platforms: platformsReport,
           labels,
-          tags,
-          pushed,
+          tags: tags.map((t) => t.tag),
+          pushed: tags.map((t) => ({
+            tag: t.tag,
+            reference: t.reference,
+            outcome: t.outcome,
+            version: t.version,
+          })),
           ...(ociLayout === undefined ? {} : { ociLayout }),
         };
         const rows = platformsReport.map(
           (p) =>
             `  ${p.platform.padEnd(13)} ${p.digest}  ${formatSize(p.compressedBytes)} compressed, ${formatSize(p.uncompressedBytes)} uncompressed, built in ${p.buildSeconds.toFixed(1)} s, ${p.emulatedSteps} emulated step(s)`,
         );
-        const pushedLines = pushed.map((p) => `  ${p.reference} (${p.outcome})`);
+        const pushedLines = tags.map((p) => `  ${p.reference} -> ${p.version} (${p.outcome})`);
         output.result(
           result,
           [
             `kube9-operator ${version}: ${built.layout.digest} (built in ${built.seconds.toFixed(1)} s)`,
             ...rows,
-            ...(pushed.length === 0 ? ["not pushed (no --push)"] : ["pushed:", ...pushedLines]),
+            ...(pushed === undefined ? ["not pushed (no --push)"] : ["pushed:", ...pushedLines]),
             ...(ociLayout === undefined ? [] : [`OCI layout: ${ociLayout} (tag ${version})`]),
           ].join("\n"),
         );
