@@ -7,6 +7,7 @@ import { ReleaseError } from "../../errors.js";
 import { buildImage, checkBuiltImage } from "../../image/build/build-image.js";
 import { Buildah } from "../../image/build/buildah.js";
 import { parseDockerfileStages } from "../../image/build/dockerfile-stages.js";
+import { writeGithubOutputs } from "../../image/github-output.js";
 import { checkRfc3339, imageLabels } from "../../image/labels.js";
 import { readLayoutContents } from "../../image/push/layout-contents.js";
 import { type PushReport, pushLayout } from "../../image/push/push-layout.js";
@@ -33,6 +34,7 @@ interface BuildFlags {
   storage?: string;
   ociLayout?: string;
   json?: boolean;
+  githubOutput?: boolean;
 }
 
 const PLATFORM = /^linux\/(amd64|arm64|arm\/v7|ppc64le|s390x|riscv64)$/;
@@ -149,6 +151,7 @@ export function registerImageBuild(image: Command, context: CliContext): void {
       "also keep the built image as an OCI image layout in this new folder (e.g. for trivy image --input)",
     )
     .option("--json", "print the result as JSON")
+    .option("--github-output", "also write digest= (the image index) to $GITHUB_OUTPUT")
     .addHelpText(
       "after",
       `
@@ -285,6 +288,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
             `  ${p.platform.padEnd(13)} ${p.digest}  ${formatSize(p.compressedBytes)} compressed, ${formatSize(p.uncompressedBytes)} uncompressed, built in ${p.buildSeconds.toFixed(1)} s, ${p.emulatedSteps} emulated step(s)`,
         );
         const pushedLines = tags.map((p) => `  ${p.reference} -> ${p.version} (${p.outcome})`);
+        if (flags.githubOutput === true) writeGithubOutputs(context.env, { digest: built.layout.digest });
         output.result(
           result,
           [
