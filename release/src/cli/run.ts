@@ -65,8 +65,15 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   },
   {
     name: "release",
-    description: "release consistency: tag, chart version, appVersion, image tag",
-    commands: async () => [(await import("./commands/release-check.js")).registerReleaseCheck],
+    description:
+      "releases: consistency of a tag and its chart, and a local rehearsal of the release workflows",
+    commands: async () => {
+      const [check, rehearse] = await Promise.all([
+        import("./commands/release-check.js"),
+        import("./commands/release-rehearse.js"),
+      ]);
+      return [check.registerReleaseCheck, rehearse.registerReleaseRehearse];
+    },
   },
 ];
 

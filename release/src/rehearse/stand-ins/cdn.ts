@@ -217,9 +217,11 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
         response.end(invalidationXml(known.id, "Completed", known.paths, "done"));
         return;
       }
+      // As CloudFront: an unknown id of a known distribution is NoSuchInvalidation.
+      const code = request.method === "GET" && found !== null ? "NoSuchInvalidation" : "NoSuchDistribution";
       response.writeHead(404, { "Content-Type": "text/xml" });
       response.end(
-        `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>NoSuchDistribution</Code><Message>not found</Message></Error></ErrorResponse>`,
+        `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>not found</Message></Error></ErrorResponse>`,
       );
     })();
   });
