@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs kube9-release in a release job, and nothing it does not run (docs/releasing.md):
-//   --build       jobs without tokens: the locked dependencies with the TypeScript compiler,
-//                 then the build (release/dist), which later jobs receive as an artifact;
+//   --build       jobs without tokens: the release workspace's locked dependencies and the root's
+//                 (the TypeScript compiler), then the build (release/dist), which later jobs
+//                 receive as an artifact;
 //   --production  jobs that push or mint OIDC tokens: only the release workspace's locked
 //                 production dependencies, around a release/dist that is already there.
 // Both: no install scripts (--ignore-scripts), no npm cache shared with other refs, and the
@@ -24,7 +25,7 @@ function run(command, args) {
 }
 
 if (mode === "--build") {
-  run(npm, common);
+  run(npm, [...common, "--workspace", "release", "--include-workspace-root"]);
   run(join(repoRoot, "node_modules", ".bin", "tsc"), ["-b", "release"]);
   // npm links a workspace's bin only when its target exists: now it does.
   run(npm, [...common, "--prefer-offline", "--workspace", "release"]);

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeServer, freePort, listen, stopChild } from "./net.js";
+import { closeServer, freePort, listen, stopChild, waitForHttp } from "./net.js";
 
 export interface RegistryStandIn {
   /** host:port of the registry, for image references. */
@@ -24,6 +24,8 @@ export interface RegistryStandIn {
   issued: { anonymous: number; authenticated: number };
   /** Stops the registry process only (a registry outage); the token endpoint keeps answering. */
   halt(): Promise<void>;
+  /** Starts it again after halt(), with the same storage, port and configuration. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -128,35 +130,39 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
       "",
     ].join("\n"),
   );
-  const child: ChildProcess = spawn(options.binary, ["serve", join(dir, "config.yml")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const url = `http://127.0.0.1:${port}`;
-  const halt = () => stopChild(child);
+  let child: ChildProcess | undefined;
+  let stderr = "";
+  const halt = async () => {
+    if (child !== undefined) await stopChild(child);
+  };
   const stop = async () => {
     await halt();
     await closeServer(tokens);
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
-    }
-    const status = await fetch(`${url}/v2/`).then(
-      (r) => r.status,
-      () => 0,
+  /** Starts the registry process on the same port and storage; ready when /v2/ asks for a token. */
+  const resume = async () => {
+    const started = spawn(options.binary, ["serve", join(dir, "config.yml")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child = started;
+    started.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    await waitForHttp(
+      "docker-registry",
+      `${url}/v2/`,
+      started,
+      () => stderr,
+      (status) => status === 401,
     );
-    if (status === 401) break;
-    if (attempt > 200) {
-      await stop();
-      throw new Error(`docker-registry did not answer on ${url} (last status ${status}): ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  try {
+    await resume();
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  return { host: `127.0.0.1:${port}`, url, tokenUrl, pusher, issued, halt, stop };
+  return { host: `127.0.0.1:${port}`, url, tokenUrl, pusher, issued, halt, resume, stop };
 }
