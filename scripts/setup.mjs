@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Makes a fresh clone ready: npm dependencies from the lockfile, the TypeScript build, and (unless
-// --no-tools) the pinned test tools. Each step is skipped when already up to date, so `npm start`
+// Makes a fresh clone ready: npm dependencies from the lockfile, the TypeScript build, the
+// `kube9-release` command linked as node_modules/.bin/kube9-release, and (unless --no-tools) the
+// pinned test tools. Each step is skipped when already up to date, so `npm start`
 // and `npm test` can run it every time. Plain JavaScript: it runs before anything is installed.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,7 +43,38 @@ step(`building ${workspaces.join(", ")} (tsc -b)`, join(root, "node_modules", ".
   ...workspaces,
 ]);
 
+// npm links a workspace's bin only when its target exists, and release/dist/ is built after the
+// install: link it now. `npm rebuild` of the workspace makes the link and the executable bit (as
+// the install would have) from the local tree only; --offline keeps npm off every registry.
+// Without the link, `npx kube9-release` would ask the registry for a package of that name.
+const bin = join(root, "node_modules", ".bin", "kube9-release");
+if (!isExecutable(bin)) {
+  // A link that npm finds in place is left as it is, even when its target lost +x.
+  rmSync(bin, { force: true });
+  step("linking node_modules/.bin/kube9-release", npm, [
+    "rebuild",
+    "--workspace",
+    "release",
+    "--ignore-scripts",
+    "--offline",
+    "--no-audit",
+    "--no-fund",
+    "--no-update-notifier",
+  ]);
+}
+if (!isExecutable(bin)) throw new Error(`setup: ${bin} was not linked by npm rebuild`);
+
 if (withTools)
   step("installing pinned tools into the tool cache (~/.cache/kube9-release)", process.execPath, [
     join(root, "scripts", "install-tools.mjs"),
   ]);
+
+/** The link exists, leads to a file, and that file may be run (a rebuilt dist/ may have lost +x). */
+function isExecutable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

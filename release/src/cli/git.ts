@@ -6,10 +6,18 @@ export interface GitResult {
   stdout: string;
 }
 
+/**
+ * Never rejects: a git that is missing, fails, or cannot start in `cwd` is `ok: false`, and the
+ * caller falls back. (Node throws a working directory that is a file, ENOTDIR, synchronously.)
+ */
 export function runGit(args: string[], cwd: string): Promise<GitResult> {
   return new Promise((resolve) => {
-    execFile("git", args, { cwd, encoding: "utf8" }, (error, stdout) => {
-      resolve({ ok: error === null, stdout: typeof stdout === "string" ? stdout : "" });
-    });
+    try {
+      execFile("git", args, { cwd, encoding: "utf8" }, (error, stdout) => {
+        resolve({ ok: error === null, stdout: typeof stdout === "string" ? stdout : "" });
+      });
+    } catch {
+      resolve({ ok: false, stdout: "" });
+    }
   });
 }

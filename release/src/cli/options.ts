@@ -5,6 +5,7 @@ import { ReleaseError } from "../errors.js";
 import { DirectoryStore } from "../storage/directory-store.js";
 import { parseS3Url } from "../storage/s3-location.js";
 import type { Store } from "../storage/store.js";
+import { parseDuration } from "./duration.js";
 
 /** Options of the commands that reach an S3 repository. */
 export interface S3Flags {
@@ -35,7 +36,7 @@ export function addS3Options(command: Command): Command {
 
 /** The --request-timeout of an S3 command, in milliseconds. */
 export function requestTimeoutMs(flags: S3Flags): number {
-  const ms = durationMs(flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, "--request-timeout");
+  const ms = parseDuration(flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, "--request-timeout");
   // 0 would switch the SDK's timeouts off: exactly the hang this option exists to prevent.
   if (ms <= 0) {
     throw new ReleaseError("USAGE", "the request timeout must be more than 0", {
@@ -104,19 +105,6 @@ export function repositoryUrl(value: string, option: string): string {
     });
   }
   return value.replace(/\/+$/, "");
-}
-
-/** A duration such as 90s, 15m, 1h, or plain seconds. */
-export function durationMs(value: string, option: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (match?.[1] === undefined) {
-    throw new ReleaseError("USAGE", `${JSON.stringify(value)} is not a duration`, {
-      field: option,
-      fix: "give e.g. 30s, 15m or 1h",
-    });
-  }
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Number(match[1]) * unit;
 }
 
 export function portNumber(value: string): number {

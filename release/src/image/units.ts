@@ -1,4 +1,4 @@
-/** Sizes and durations as people write them on the command line. */
+/** Sizes as people write them on the command line (durations: cli/duration.ts). */
 import { ReleaseError } from "../errors.js";
 
 const SIZE_UNITS: Record<string, number> = {
@@ -29,18 +29,4 @@ export function formatSize(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
   if (bytes < 1000 ** 2) return `${(bytes / 1000).toFixed(1)} kB`;
   return `${(bytes / 1000 ** 2).toFixed(1)} MB`;
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `15m`, `90s`, `1h30m`, `500ms`. */
-export function parseDuration(text: string, field: string): number {
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) {
-    throw new ReleaseError("USAGE", `${JSON.stringify(text)} is not a duration`, {
-      field,
-      fix: "write e.g. 15m, 90s or 1h30m",
-    });
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? "s"] ?? 0), 0);
 }

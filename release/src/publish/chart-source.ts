@@ -26,7 +26,12 @@ export interface PackageRequest {
   path: string;
   version?: string;
   appVersion?: string;
-  sourceDateEpoch: number;
+  /**
+   * The file time of the members of a chart directory's archive (see chart/source-date-epoch.ts).
+   * Asked only when `path` is a directory: a packaged archive is published with its own bytes, and
+   * finding the time (git with the chart as working directory) means nothing for a file.
+   */
+  sourceDateEpoch: () => Promise<number>;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -44,7 +49,7 @@ export async function packagedChartFrom(request: PackageRequest): Promise<Packag
   if (stat.isDirectory()) {
     const chart = await loadChartDir(request.path);
     const packaged = packageChart(chart, {
-      sourceDateEpoch: request.sourceDateEpoch,
+      sourceDateEpoch: await request.sourceDateEpoch(),
       ...(request.version === undefined ? {} : { version: request.version }),
       ...(request.appVersion === undefined ? {} : { appVersion: request.appVersion }),
     });
@@ -60,7 +65,15 @@ export async function packagedChartFrom(request: PackageRequest): Promise<Packag
       },
     );
   }
-  const bytes = new Uint8Array(await fs.readFile(request.path));
+  const bytes = new Uint8Array(
+    await fs.readFile(request.path).catch((error: unknown) => {
+      throw new ReleaseError("CHART_INVALID", `cannot read the archive: ${String(error)}`, {
+        file: request.path,
+        fix: "check that the file is readable by this user",
+        cause: error,
+      });
+    }),
+  );
   const { metadata } = await readChartArchive(bytes, request.path);
   const expected = `${metadata.name}-${metadata.version}.tgz`;
   if (basename(request.path) !== expected) {

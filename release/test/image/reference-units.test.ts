@@ -4,7 +4,7 @@ import { isReleaseError } from "../../src/errors.js";
 import { formatGithubOutput } from "../../src/image/github-output.js";
 import { parseImageReference } from "../../src/image/reference.js";
 import { sha256Digest } from "../../src/image/registry-client.js";
-import { parseDuration, parseSize } from "../../src/image/units.js";
+import { parseSize } from "../../src/image/units.js";
 
 describe("image references", () => {
   it.each([
@@ -35,7 +35,7 @@ describe("digests", () => {
   });
 });
 
-describe("sizes and durations", () => {
+describe("sizes", () => {
   it.each([
     ["200MB", 200_000_000],
     ["190MiB", 190 * 1024 * 1024],
@@ -46,27 +46,8 @@ describe("sizes and durations", () => {
     expect(parseSize(text, "--max-size")).toBe(bytes);
   });
 
-  it.each([
-    ["15m", 900_000],
-    ["90s", 90_000],
-    ["1h30m", 5_400_000],
-    ["500ms", 500],
-  ])("duration %s", (text, ms) => {
-    expect(parseDuration(text, "--timeout")).toBe(ms);
-  });
-
   it.each([["200 potatoes"], ["MB"], ["-1MB"]])("refuses size %j", (text) => {
     expect(() => parseSize(text, "--max-size")).toThrow(/is not a size/);
-  });
-
-  it.each([["15"], ["15 m"], ["m15"], ["1d"]])("refuses duration %j", (text) => {
-    let caught: unknown;
-    try {
-      parseDuration(text, "--timeout");
-    } catch (error) {
-      caught = error;
-    }
-    expect(isReleaseError(caught, "USAGE")).toBe(true);
   });
 });
 

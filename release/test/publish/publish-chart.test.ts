@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -36,7 +36,7 @@ function chartAt(version: string, description?: string): Promise<PackagedChart> 
     path: CHART_DIR,
     version,
     appVersion: version,
-    sourceDateEpoch: 1_700_000_000,
+    sourceDateEpoch: async () => 1_700_000_000,
   }).then((chart) =>
     description === undefined
       ? chart
@@ -59,6 +59,27 @@ async function versions(target: Store): Promise<string[]> {
   const snapshot = await readIndex(target);
   return (snapshot?.index.entries["kube9-operator"] ?? []).map((entry) => entry.version);
 }
+
+describe("packagedChartFrom", () => {
+  it("asks for the file time only to package a chart directory, never for a packaged archive", async () => {
+    let asked = 0;
+    const packaged = await packagedChartFrom({
+      path: CHART_DIR,
+      sourceDateEpoch: async () => {
+        asked += 1;
+        return 1_700_000_000;
+      },
+    });
+    expect(asked).toBe(1);
+    const archive = join(root, packaged.fileName);
+    writeFileSync(archive, packaged.bytes);
+    const again = await packagedChartFrom({
+      path: archive,
+      sourceDateEpoch: () => Promise.reject(new Error("an archive needs no file time")),
+    });
+    expect(again.digest).toBe(packaged.digest);
+  });
+});
 
 describe("planPublish", () => {
   it("plans a new repository, then an added version, then an already published one, writing nothing", async () => {

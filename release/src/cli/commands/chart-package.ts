@@ -31,10 +31,11 @@ export function registerChartPackage(chart: Command, context: CliContext): void 
     .action(async (dir: string, flags: PackageFlags) => {
       const output = commandOutput(context, flags);
       const chartDir = resolve(context.cwd, dir);
+      await requireDirectory(chartDir);
       const epoch = await resolveSourceDateEpoch({ env: context.env, chartDir, runGit });
       const packaged = await packagedChartFrom({
         path: chartDir,
-        sourceDateEpoch: epoch.epoch,
+        sourceDateEpoch: async () => epoch.epoch,
         ...(flags.version === undefined ? {} : { version: flags.version }),
         ...(flags.appVersion === undefined ? {} : { appVersion: flags.appVersion }),
       });
@@ -64,4 +65,23 @@ export function registerChartPackage(chart: Command, context: CliContext): void 
         `${path}\n  sha256 ${packaged.digest}\n  ${packaged.bytes.byteLength} bytes, file times ${new Date(epoch.epoch * 1000).toISOString()} (from ${epoch.source})`,
       );
     });
+}
+
+/** `chart package` makes an archive from a chart directory; an archive or other file is refused. */
+async function requireDirectory(chartDir: string): Promise<void> {
+  const stat = await fs.stat(chartDir).catch(() => undefined);
+  if (stat === undefined) {
+    throw new ReleaseError("CHART_INVALID", "no chart directory here", {
+      file: chartDir,
+      fix: "give the path of a chart directory (the folder with Chart.yaml)",
+    });
+  }
+  if (!stat.isDirectory()) {
+    throw new ReleaseError("USAGE", "this is a file, not a chart directory", {
+      file: chartDir,
+      fix: chartDir.endsWith(".tgz")
+        ? "a packaged chart is already an archive: publish it with `kube9-release chart publish <file>.tgz`"
+        : "give the path of a chart directory (the folder with Chart.yaml)",
+    });
+  }
 }

@@ -13,10 +13,10 @@ import { httpRepositoryReader, storeRepositoryReader } from "../../publish/repos
 import { runPublish } from "../../publish/run-publish.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_REPO_DIR } from "../defaults.js";
+import { parseDuration } from "../duration.js";
 import { runGit } from "../git.js";
 import {
   addS3Options,
-  durationMs,
   isRemote,
   repositoryUrl,
   requestTimeoutMs,
@@ -83,12 +83,12 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
       flags.invalidatePaths === undefined
         ? DEFAULT_INVALIDATION_PATHS
         : parseInvalidationPaths(flags.invalidatePaths);
-    const waitTimeoutMs = durationMs(flags.waitTimeout, "--wait-timeout");
-    const verifyTimeoutMs = durationMs(flags.verifyTimeout, "--verify-timeout");
-    const epoch = await resolveSourceDateEpoch({ env: context.env, chartDir: chartPath, runGit });
+    const waitTimeoutMs = parseDuration(flags.waitTimeout, "--wait-timeout");
+    const verifyTimeoutMs = parseDuration(flags.verifyTimeout, "--verify-timeout");
     const chartArchive = await packagedChartFrom({
       path: chartPath,
-      sourceDateEpoch: epoch.epoch,
+      sourceDateEpoch: async () =>
+        (await resolveSourceDateEpoch({ env: context.env, chartDir: chartPath, runGit })).epoch,
       ...(flags.version === undefined ? {} : { version: flags.version }),
       ...(flags.appVersion === undefined ? {} : { appVersion: flags.appVersion }),
     });

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
-import { parseDuration } from "../../image/units.js";
 import { waitForImage } from "../../image/wait.js";
 import type { CliContext } from "../context.js";
+import { parseDuration } from "../duration.js";
 import { commandOutput } from "../output.js";
 
 interface WaitFlags {
@@ -22,8 +22,8 @@ export function registerImageWait(image: Command, context: CliContext): void {
     .option("--json", "print the result as JSON")
     .action(async (refText: string, flags: WaitFlags) => {
       const output = commandOutput(context, flags);
-      const ref = parseImageReference(refText);
       const timeoutMs = parseDuration(flags.timeout, "--timeout");
+      const ref = parseImageReference(refText);
       output.progress(`waiting up to ${flags.timeout} for ${refText}`);
       const result = await waitForImage(new RegistryClient(), ref, {
         timeoutMs,

@@ -1,0 +1,309 @@
+/**
+ * Every command of the README's command table, run as a user runs it: the linked
+ * `kube9-release` on PATH, from a fresh folder outside any git repository, with PATH and a fresh
+ * HOME only (test/support/user-environment.ts). No SOURCE_DATE_EPOCH: archives of a chart outside
+ * git get the documented 1970-01-01 file times. Only the S3 publish adds AWS_* variables, the way
+ * its documentation tells users to give credentials. The stand-ins: `repo serve` for the chart
+ * repository, the distribution registry for images, versitygw for S3.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistry, type TestRegistry } from "../support/registry.js";
+import { repoRoot, toolPath } from "../support/tools.js";
+import {
+  linkedBin,
+  requireLinkedBin,
+  serveAsUser,
+  type UserEnvironment,
+  userEnvironment,
+} from "../support/user-environment.js";
+import {
+  type S3StandIn,
+  startVersitygw,
+  TEST_ACCESS_KEY,
+  TEST_REGION,
+  TEST_SECRET_KEY,
+} from "../support/versitygw.js";
+import { layer, Pusher } from "./image-push.js";
+
+const CHART = "kube9-operator";
+const chartYaml = load(readFileSync(join(repoRoot, "charts", CHART, "Chart.yaml"), "utf8")) as {
+  version: string;
+  appVersion: string;
+};
+const REVISION = "0123456789abcdef0123456789abcdef01234567";
+const IMAGE = "alto9/kube9-operator";
+
+let user: UserEnvironment;
+
+function versionsIn(indexPath: string): string[] {
+  const index = load(readFileSync(indexPath, "utf8")) as {
+    entries: Record<string, Array<{ version: string }>>;
+  };
+  return (index.entries[CHART] ?? []).map((entry) => entry.version);
+}
+
+beforeAll(() => {
+  user = userEnvironment("commands");
+  // The user's own copy of the chart, outside any git repository.
+  cpSync(join(repoRoot, "charts", CHART), join(user.cwd, CHART), { recursive: true });
+});
+
+afterAll(() => {
+  user?.cleanup();
+});
+
+describe("npm run setup links the command", () => {
+  it("node_modules/.bin/kube9-release is the workspace's CLI, and runs from PATH", async () => {
+    requireLinkedBin();
+    const run = await user.run(["--tool-version"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const releasePackage = JSON.parse(readFileSync(join(repoRoot, "release", "package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(run.stdout.trim()).toBe(releasePackage.version);
+    expect(linkedBin.startsWith(repoRoot)).toBe(true);
+  });
+
+  it("npx kube9-release in the clone runs the link and asks no registry for that name", async () => {
+    // A user-level .npmrc in the fresh HOME points npm at a recording registry on 127.0.0.1: any
+    // request for kube9-release would land here instead of a public registry.
+    const requests: string[] = [];
+    const trap: Server = createServer((request, response) => {
+      requests.push(request.url ?? "");
+      response.statusCode = 404;
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => trap.listen(0, "127.0.0.1", resolve));
+    const registry = `http://127.0.0.1:${(trap.address() as AddressInfo).port}/`;
+    writeFileSync(join(user.home, ".npmrc"), `registry=${registry}\nupdate-notifier=false\n`);
+    try {
+      const run = await user.exec("npx", ["kube9-release", "--tool-version"], { cwd: repoRoot });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(requests.filter((url) => url.includes("kube9-release"))).toEqual([]);
+      // The trap works: a name that is not linked does reach it (this is what an unlinked
+      // kube9-release did, through the public registry).
+      const missing = await user.exec("npx", ["--no-install", "kube9-release-not-linked", "--help"], {
+        cwd: repoRoot,
+      });
+      expect(missing.status).not.toBe(0);
+      expect(requests.some((url) => url.includes("kube9-release-not-linked"))).toBe(true);
+    } finally {
+      rmSync(join(user.home, ".npmrc"), { force: true });
+      await new Promise((resolve) => trap.close(resolve));
+    }
+  });
+});
+
+describe("chart package, chart publish (directory and .tgz), repo serve, repo verify, repo reindex", () => {
+  it("chart package writes a reproducible archive with 1970 file times outside git", async () => {
+    const first = await user.run(["chart", "package", CHART, "--out", "dist", "--json"]);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const result = JSON.parse(first.stdout) as { path: string; digest: string; sourceDateEpochFrom: string };
+    expect(result.path).toBe(join(user.cwd, "dist", `${CHART}-${chartYaml.version}.tgz`));
+    expect(result.sourceDateEpochFrom).toBe("default");
+    const again = await user.run(["chart", "package", CHART, "--out", "dist-again", "--json"]);
+    expect((JSON.parse(again.stdout) as { digest: string }).digest).toBe(result.digest);
+  });
+
+  it("chart publish of the chart directory writes chart-repo/ (the embedded default)", async () => {
+    const run = await user.run(["chart", "publish", CHART]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`${CHART} ${chartYaml.version} published in`);
+    expect(versionsIn(join(user.cwd, "chart-repo", "index.yaml"))).toEqual([chartYaml.version]);
+  });
+
+  it("chart publish of a packaged .tgz needs no SOURCE_DATE_EPOCH and no git", async () => {
+    const pack = await user.run(["chart", "package", CHART, "--version", "9.1.0", "--out", "dist"]);
+    expect(pack.status).toBe(0);
+    const run = await user.run(["chart", "publish", join("dist", `${CHART}-9.1.0.tgz`)]);
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`${CHART} 9.1.0 published in`);
+    expect(versionsIn(join(user.cwd, "chart-repo", "index.yaml"))).toEqual(["9.1.0", chartYaml.version]);
+  });
+
+  it("repo serve serves chart-repo/ to helm repo add; repo verify checks it; repo reindex rebuilds it", async () => {
+    const served = await serveAsUser(user, "chart-repo");
+    try {
+      const helm = toolPath("helm3");
+      const add = await user.exec(helm, ["repo", "add", "kube9", served.url]);
+      expect(add.stderr).toBe("");
+      expect(add.stdout).toContain('"kube9" has been added');
+      const search = await user.exec(helm, ["search", "repo", "kube9", "--versions", "-o", "json"]);
+      expect((JSON.parse(search.stdout) as Array<{ version: string }>).map((row) => row.version)).toEqual([
+        "9.1.0",
+        chartYaml.version,
+      ]);
+
+      const verify = await user.run(["repo", "verify", "--url", served.url, "--version", "9.1.0"]);
+      expect(verify.status).toBe(0);
+      expect(verify.stdout).toContain(`OK ${CHART} 9.1.0`);
+
+      // A lost index: reindex rebuilds it from the archives, and Helm sees both versions again.
+      const indexPath = join(user.cwd, "chart-repo", "index.yaml");
+      rmSync(indexPath);
+      const reindex = await user.run(["repo", "reindex"]);
+      expect(reindex.status).toBe(0);
+      expect(reindex.stdout).toContain(`+ ${CHART} 9.1.0`);
+      expect(versionsIn(indexPath)).toEqual(["9.1.0", chartYaml.version]);
+      const again = await user.run(["repo", "verify", "--url", served.url, "--version", chartYaml.version]);
+      expect(again.status).toBe(0);
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+describe("image tags, labels, verify, wait and build", () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    const pusher = new Pusher(registry, IMAGE);
+    const labels = {
+      "org.opencontainers.image.version": "1.2.3",
+      "org.opencontainers.image.revision": REVISION,
+      "org.opencontainers.image.source": "https://github.com/alto9/kube9-operator",
+    };
+    const platforms = [];
+    for (const architecture of ["amd64", "arm64"]) {
+      platforms.push(
+        await pusher.image({ os: "linux", architecture, labels, layers: [layer(architecture)] }),
+      );
+    }
+    await pusher.index("v1.2.3", platforms);
+    await pusher.index("1.2.3", platforms);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it("image tags: the floating tags of the highest stable version, from --existing or the registry", async () => {
+    const offline = await user.run(["image", "tags", "v1.3.0", "--existing", "v1.2.3", "1.2.3", "--json"]);
+    expect(offline.status).toBe(0);
+    expect((JSON.parse(offline.stdout) as { tags: string[] }).tags).toEqual(
+      expect.arrayContaining(["v1.3.0", "1.3.0", "1.3", "1", "latest"]),
+    );
+    const fromRegistry = await user.run([
+      "image",
+      "tags",
+      "v1.2.2",
+      "--image",
+      `${registry.host}/${IMAGE}`,
+      "--json",
+    ]);
+    expect(fromRegistry.status).toBe(0);
+    expect((JSON.parse(fromRegistry.stdout) as { tags: string[] }).tags).not.toContain("latest");
+  });
+
+  it("image labels: the OCI labels with created in canonical UTC", async () => {
+    const run = await user.run([
+      "image",
+      "labels",
+      "v1.2.3",
+      "--revision",
+      REVISION,
+      "--created",
+      "2026-03-04T06:07:08+01:00",
+      "--source",
+      "https://github.com/alto9/kube9-operator",
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("org.opencontainers.image.created=2026-03-04T05:07:08Z");
+    expect(run.stdout).toContain(`org.opencontainers.image.revision=${REVISION}`);
+  });
+
+  it("image verify reads the image anonymously and checks platforms, labels and size", async () => {
+    const run = await user.run([
+      "image",
+      "verify",
+      `${registry.host}/${IMAGE}:v1.2.3`,
+      "--max-size",
+      "1MB",
+      "--version",
+      "v1.2.3",
+      "--revision",
+      REVISION,
+    ]);
+    expect(run.stderr).not.toContain("error");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`OK ${registry.host}/${IMAGE}:v1.2.3`);
+  });
+
+  it("image wait takes --timeout in plain seconds, like every duration option", async () => {
+    const run = await user.run(["image", "wait", `${registry.host}/${IMAGE}:1.2.3`, "--timeout", "90"]);
+    expect(run.stderr).not.toContain("is not a duration");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`OK ${registry.host}/${IMAGE}:1.2.3 exists`);
+  });
+
+  it("image build: --help, and outside git it asks for --revision and --created before building anything", async () => {
+    const help = await user.run(["image", "build", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--push");
+    const noDockerfile = await user.run(["image", "build", "v1.2.3"]);
+    expect(noDockerfile.status).toBe(2);
+    expect(noDockerfile.stderr).toContain(`no Dockerfile at ${join(user.cwd, "Dockerfile")}`);
+    cpSync(join(repoRoot, "Dockerfile"), join(user.cwd, "Dockerfile"));
+    try {
+      const noGit = await user.run(["image", "build", "v1.2.3"]);
+      expect(noGit.status).toBe(2);
+      expect(noGit.stderr).toContain("pass --revision <sha> and --created <time>");
+      expect(noGit.stderr).not.toContain("internal error");
+    } finally {
+      rmSync(join(user.cwd, "Dockerfile"));
+    }
+  });
+});
+
+describe("chart publish to s3:// and release check", () => {
+  let s3: S3StandIn;
+
+  beforeAll(async () => {
+    s3 = await startVersitygw();
+    await s3.createBucket("charts");
+  });
+
+  afterAll(async () => {
+    await s3?.stop();
+  });
+
+  it("publishes the packaged chart into s3://bucket/prefix with credentials from the AWS environment", async () => {
+    const s3Flags = ["--endpoint", s3.endpoint, "--path-style"];
+    const credentials = {
+      AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: TEST_SECRET_KEY,
+      AWS_REGION: TEST_REGION,
+    };
+    const archive = join("dist", `${CHART}-9.1.0.tgz`);
+    const run = await user.run(["chart", "publish", archive, "--repo", "s3://charts/stable", ...s3Flags], {
+      extraEnv: credentials,
+    });
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`${CHART} 9.1.0 published in s3://charts/stable`);
+    const again = await user.run(
+      ["repo", "reindex", "--repo", "s3://charts/stable", "--dry-run", ...s3Flags],
+      { extraEnv: credentials },
+    );
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("1 version(s) kept");
+  });
+
+  it("release check agrees on tag, chart version, appVersion and the default image tag", async () => {
+    const run = await user.run(["release", "check", `v${chartYaml.version}`, "--chart", CHART]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`OK v${chartYaml.version}`);
+    const mismatch = await user.run(["release", "check", "v9.9.9", "--chart", CHART]);
+    expect(mismatch.status).toBe(1);
+  });
+});
