@@ -49,10 +49,16 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`versitygw did not answer at ${url} within 20 s: ${output()}`);
 }
 
-export async function startVersitygw(): Promise<S3StandIn> {
+export interface VersitygwOptions {
+  /** Keep object versions (buckets still need PutBucketVersioning, as on S3). Default false. */
+  versioning?: boolean;
+}
+
+export async function startVersitygw(options: VersitygwOptions = {}): Promise<S3StandIn> {
   const dir = mkdtempSync(join(tmpdir(), "kube9-versitygw-"));
   mkdirSync(join(dir, "root"));
   mkdirSync(join(dir, "sidecar"));
+  if (options.versioning === true) mkdirSync(join(dir, "versions"));
   const port = await freePort();
   const child = spawn(
     toolPath("versitygw"),
@@ -69,6 +75,7 @@ export async function startVersitygw(): Promise<S3StandIn> {
       "posix",
       "--sidecar",
       join(dir, "sidecar"),
+      ...(options.versioning === true ? ["--versioning-dir", join(dir, "versions")] : []),
       join(dir, "root"),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
