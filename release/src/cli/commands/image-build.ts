@@ -11,6 +11,7 @@ import { pushImage } from "../../image/build/push-image.js";
 import { checkRfc3339, imageLabels } from "../../image/labels.js";
 import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
+import { registryTls } from "../../image/registry-tls.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
 import { computeTagSet } from "../../image/tag-set.js";
 import { formatSize, parseSize } from "../../image/units.js";
@@ -120,11 +121,6 @@ async function commitFacts(
   return { revision, created: canonical, epoch: Math.floor(Date.parse(canonical) / 1000) };
 }
 
-function loopbackHost(image: string): boolean {
-  const host = image.split("/")[0] ?? "";
-  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
-}
-
 export function registerImageBuild(image: Command, context: CliContext): void {
   image
     .command("build")
@@ -155,7 +151,8 @@ export function registerImageBuild(image: Command, context: CliContext): void {
       "after",
       `
 Registry credentials for --push come from ${USERNAME_ENV} and ${PASSWORD_ENV}.
-Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
+Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP, each named in a
+registries.conf for this run; every other registry keeps TLS verification.`,
     )
     .action(async (versionText: string, flags: BuildFlags) => {
       const output = commandOutput(context, flags);
@@ -198,7 +195,8 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
         source: flags.source,
       });
       const images = [...Object.values(buildArgs), flags.push ?? ""];
-      const tlsVerify = !images.some(loopbackHost);
+      // TLS is verified for every registry but the loopback ones named in a registries.conf.
+      const tls = registryTls(images);
 
       const workDir = await mkdtemp(join(tmpdir(), "kube9-image-build-"));
       const storage =
@@ -213,8 +211,15 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           });
           await chmod(authFile, 0o600);
         }
+        let registriesEnv: Record<string, string> = {};
+        if (tls.registriesConf !== undefined) {
+          const registriesConf = join(workDir, "registries.conf");
+          await writeFile(registriesConf, tls.registriesConf);
+          registriesEnv = { CONTAINERS_REGISTRIES_CONF: registriesConf };
+        }
         const buildah = new Buildah({
           binary: flags.buildah,
+          env: registriesEnv,
           root: join(storage, "root"),
           runRoot: join(storage, "run"),
           onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
@@ -237,7 +242,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           sourceDateEpoch: facts.epoch,
           workDir,
           ...(ociLayout === undefined ? {} : { layoutDir: ociLayout }),
-          tlsVerify,
+          tlsVerify: true,
           ...(authFile === undefined ? {} : { authFile }),
           progress: output.progress,
         });
@@ -272,7 +277,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
             digest: built.layout.digest,
             fixedTags: fixed,
             floatingTags: set.tags.filter((tag) => !fixed.includes(tag)),
-            tlsVerify,
+            tlsVerify: true,
             ...(authFile === undefined ? {} : { authFile }),
             workDir,
             progress: output.progress,
