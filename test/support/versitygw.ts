@@ -10,6 +10,11 @@ export {
   TEST_SECRET_KEY,
 } from "../../release/src/rehearse/stand-ins/s3.js";
 
-export function startVersitygw(): Promise<S3StandIn> {
-  return startWith({ binary: toolPath("versitygw") });
+export interface VersitygwOptions {
+  /** Keep object versions (buckets still need PutBucketVersioning, as on S3). Default false. */
+  versioning?: boolean;
+}
+
+export function startVersitygw(options: VersitygwOptions = {}): Promise<S3StandIn> {
+  return startWith({ binary: toolPath("versitygw"), ...options });
 }

@@ -31,14 +31,20 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   },
   {
     name: "repo",
-    description: "chart repositories: serve, verify and repair",
+    description: "chart repositories: serve, verify, repair and roll back",
     commands: async () => {
-      const [serve, verify, reindex] = await Promise.all([
+      const [serve, verify, reindex, rollback] = await Promise.all([
         import("./commands/repo-serve.js"),
         import("./commands/repo-verify.js"),
         import("./commands/repo-reindex.js"),
+        import("./commands/repo-rollback.js"),
       ]);
-      return [serve.registerRepoServe, verify.registerRepoVerify, reindex.registerRepoReindex];
+      return [
+        serve.registerRepoServe,
+        verify.registerRepoVerify,
+        reindex.registerRepoReindex,
+        rollback.registerRepoRollback,
+      ];
     },
   },
   {

@@ -36,15 +36,29 @@ function inWorkspace(context: ActionContext, path: string): string {
 }
 
 /** actions/checkout: the repository at `ref`, detached, in the job's workspace. */
-async function checkout(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
+async function checkout(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
   const ref = required(inputs, "ref");
-  if ((await readdir(context.workspace)).length > 0) throw new Error(`the workspace ${context.workspace} is not empty`);
+  if ((await readdir(context.workspace)).length > 0)
+    throw new Error(`the workspace ${context.workspace} is not empty`);
   // --shared: objects are read from the rehearsed repository, nothing is copied.
-  await exec("git", ["clone", "--quiet", "--shared", "--no-checkout", settings.repository, context.workspace]);
+  await exec("git", [
+    "clone",
+    "--quiet",
+    "--shared",
+    "--no-checkout",
+    settings.repository,
+    context.workspace,
+  ]);
   try {
     await exec("git", ["-C", context.workspace, "checkout", "--quiet", "--detach", ref]);
   } catch (error) {
-    throw new Error(`cannot check out ${ref}: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`);
+    throw new Error(
+      `cannot check out ${ref}: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`,
+    );
   }
   const { stdout } = await exec("git", ["-C", context.workspace, "rev-parse", "HEAD"]);
   context.log(`checked out ${ref} at ${stdout.trim()}`);
@@ -61,7 +75,11 @@ async function setupNode(inputs: Record<string, string>, context: ActionContext)
   return { path: [dirname(process.execPath)] };
 }
 
-async function uploadArtifact(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
+async function uploadArtifact(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
   const name = required(inputs, "name");
   const source = inWorkspace(context, required(inputs, "path"));
   const target = join(settings.artifacts, name);
@@ -80,10 +98,15 @@ async function uploadArtifact(settings: LocalActionSettings, inputs: Record<stri
   return {};
 }
 
-async function downloadArtifact(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
+async function downloadArtifact(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
   const name = required(inputs, "name");
   const source = join(settings.artifacts, name);
-  if ((await readdir(source).catch(() => [])).length === 0) throw new Error(`no artifact named ${name} in this run`);
+  if ((await readdir(source).catch(() => [])).length === 0)
+    throw new Error(`no artifact named ${name} in this run`);
   const target = inWorkspace(context, inputs.path || ".");
   await mkdir(target, { recursive: true });
   await cp(source, target, { recursive: true });
@@ -91,7 +114,10 @@ async function downloadArtifact(settings: LocalActionSettings, inputs: Record<st
 }
 
 /** aquasecurity/setup-trivy: the pinned Trivy with a local database, offline. */
-async function setupTrivy(settings: LocalActionSettings, inputs: Record<string, string>): Promise<ActionOutcome> {
+async function setupTrivy(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+): Promise<ActionOutcome> {
   const wanted = required(inputs, "version");
   if (wanted !== settings.trivy.version) {
     throw new Error(
@@ -111,7 +137,11 @@ async function setupTrivy(settings: LocalActionSettings, inputs: Record<string, 
 }
 
 /** github/codeql-action/upload-sarif: the file, checked to be SARIF, kept in the report. */
-async function uploadSarif(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
+async function uploadSarif(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
   const file = inWorkspace(context, required(inputs, "sarif_file"));
   const category = required(inputs, "category");
   const sarif = JSON.parse(await readFile(file, "utf8")) as { version?: string; runs?: unknown[] };
@@ -123,9 +153,13 @@ async function uploadSarif(settings: LocalActionSettings, inputs: Record<string,
 }
 
 /** aws-actions/configure-aws-credentials: the stand-ins' credentials and endpoints. */
-async function configureAws(settings: LocalActionSettings, inputs: Record<string, string>): Promise<ActionOutcome> {
+async function configureAws(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+): Promise<ActionOutcome> {
   const role = required(inputs, "role-to-assume");
-  if (role !== settings.aws.roleArn) throw new Error(`role-to-assume is ${role}, not the publisher role ${settings.aws.roleArn}`);
+  if (role !== settings.aws.roleArn)
+    throw new Error(`role-to-assume is ${role}, not the publisher role ${settings.aws.roleArn}`);
   return { env: { ...settings.aws.env, AWS_REGION: required(inputs, "aws-region") } };
 }
 
@@ -133,10 +167,14 @@ async function configureAws(settings: LocalActionSettings, inputs: Record<string
 async function attest(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
   const name = required(inputs, "subject-name");
   const digest = required(inputs, "subject-digest");
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`subject-digest ${JSON.stringify(digest)} is not a digest`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    throw new Error(`subject-digest ${JSON.stringify(digest)} is not a digest`);
   await mkdir(join(settings.report, "attestations"), { recursive: true });
   const file = join(settings.report, "attestations", `${digest.slice(7, 19)}.json`);
-  await writeFile(file, `${JSON.stringify({ subject: [{ name, digest }], workflow: context.workflowFile }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ subject: [{ name, digest }], workflow: context.workflowFile }, null, 2)}\n`,
+  );
   return { outputs: { "bundle-path": file } };
 }
 

@@ -16,7 +16,6 @@ import { parseReleaseTag } from "../release/release-check.js";
 import type { RehearsalCloud } from "./cloud.js";
 import { localActions } from "./local-actions.js";
 import { checkUserView, type UserView } from "./user-view.js";
-import { assertReleaseWorkflowContract } from "./workflow-contract.js";
 import {
   assertWorkflowSucceeded,
   renderReport,
@@ -24,6 +23,7 @@ import {
   type WorkflowEvent,
   type WorkflowResult,
 } from "./workflow/index.js";
+import { assertReleaseWorkflowContract } from "./workflow-contract.js";
 
 const exec = promisify(execFile);
 
@@ -85,17 +85,34 @@ function releaseEvent(options: RehearseOptions, version: string): WorkflowEvent 
       name: "release",
       payload: {
         action: "published",
-        release: { tag_name: options.tag, name: options.tag, prerelease: version.includes("-"), draft: false },
+        release: {
+          tag_name: options.tag,
+          name: options.tag,
+          prerelease: version.includes("-"),
+          draft: false,
+        },
       },
     };
   }
-  return { name: "workflow_dispatch", payload: { inputs: { tag: options.tag } }, inputs: { tag: options.tag } };
+  return {
+    name: "workflow_dispatch",
+    payload: { inputs: { tag: options.tag } },
+    inputs: { tag: options.tag },
+  };
 }
 
 /** The environment of the rehearsal's runner: a clean machine, not the caller's shell. */
 function runnerEnv(options: RehearseOptions, home: string): Record<string, string> {
   return {
-    PATH: [dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].join(":"),
+    PATH: [
+      dirname(process.execPath),
+      "/usr/local/sbin",
+      "/usr/local/bin",
+      "/usr/sbin",
+      "/usr/bin",
+      "/sbin",
+      "/bin",
+    ].join(":"),
     HOME: home,
     LANG: "C.UTF-8",
     // The runner's npm cache is per run on GitHub; here the machine's is reused so that a rehearsal
@@ -122,7 +139,12 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
     workflow: join(".github", "workflows", options.workflow),
     repositoryRoot: source,
     event: releaseEvent(options, version),
-    github: { repository: "alto9/kube9-operator", sha, ref: `refs/tags/${options.tag}`, actor: cloud.registry.pusher.username },
+    github: {
+      repository: "alto9/kube9-operator",
+      sha,
+      ref: `refs/tags/${options.tag}`,
+      actor: cloud.registry.pusher.username,
+    },
     vars: {
       ...cloud.vars(),
       ...(options.baseImages === undefined
@@ -149,7 +171,16 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   let text = renderReport(workflow);
   const finish = async (userView?: UserView): Promise<Rehearsal> => {
     const seconds = (performance.now() - started) / 1000;
-    const result = { tag: options.tag, version, sha, workflow, ...(userView === undefined ? {} : { userView }), seconds, text, reportDir };
+    const result = {
+      tag: options.tag,
+      version,
+      sha,
+      workflow,
+      ...(userView === undefined ? {} : { userView }),
+      seconds,
+      text,
+      reportDir,
+    };
     await writeFile(join(reportDir, "report.txt"), text);
     await writeFile(join(reportDir, "report.json"), `${JSON.stringify(result, null, 2)}\n`);
     return result;
@@ -174,7 +205,8 @@ export function renderUserView(view: UserView, seconds: number): string {
   const lines = ["", "What a user gets:"];
   if (view.image !== undefined) {
     lines.push(`  image ${view.image.reference} ${view.image.digest}`);
-    for (const p of view.image.platforms) lines.push(`    ${p.platform} ${p.digest} (${(p.compressedBytes / 1e6).toFixed(1)} MB compressed)`);
+    for (const p of view.image.platforms)
+      lines.push(`    ${p.platform} ${p.digest} (${(p.compressedBytes / 1e6).toFixed(1)} MB compressed)`);
     lines.push(`    pulled anonymously: ${view.image.blobsPulled} blobs, digests checked`);
   }
   for (const chart of view.chart) {

@@ -35,7 +35,12 @@ export interface UserViewOptions {
 }
 
 export interface UserView {
-  image?: { reference: string; digest: string; platforms: Array<{ platform: string; digest: string; compressedBytes: number }>; blobsPulled: number };
+  image?: {
+    reference: string;
+    digest: string;
+    platforms: Array<{ platform: string; digest: string; compressedBytes: number }>;
+    blobsPulled: number;
+  };
   chart: Array<{
     helm: string;
     listed: string[];
@@ -64,7 +69,10 @@ async function pullEveryBlob(client: RegistryClient, reference: string): Promise
       const bytes = Buffer.from(await response.arrayBuffer());
       const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
       if (!response.ok || digest !== blob.digest) {
-        fail(`blob ${blob.digest} of ${reference} came back as HTTP ${response.status} with digest ${digest}`, "the registry does not serve what was pushed");
+        fail(
+          `blob ${blob.digest} of ${reference} came back as HTTP ${response.status} with digest ${digest}`,
+          "the registry does not serve what was pushed",
+        );
       }
       blobs++;
     }
@@ -82,11 +90,17 @@ async function checkImage(options: UserViewOptions): Promise<NonNullable<UserVie
     labels: { "org.opencontainers.image.version": options.version },
   });
   const blobsPulled = await pullEveryBlob(client, reference);
-  options.progress(`image ${reference}: ${inspection.digest}, both platforms pulled anonymously (${blobsPulled} blobs)`);
+  options.progress(
+    `image ${reference}: ${inspection.digest}, both platforms pulled anonymously (${blobsPulled} blobs)`,
+  );
   return {
     reference,
     digest: inspection.digest,
-    platforms: inspection.platforms.map((p) => ({ platform: p.platform, digest: p.digest, compressedBytes: p.compressedBytes })),
+    platforms: inspection.platforms.map((p) => ({
+      platform: p.platform,
+      digest: p.digest,
+      compressedBytes: p.compressedBytes,
+    })),
     blobsPulled,
   };
 }
@@ -107,34 +121,67 @@ async function helmRun(binary: string, home: string, args: string[], kubeconfig?
     return stdout;
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    return fail(`helm ${args.join(" ")} failed: ${stderr?.trim() ?? String(error)}`, "a user running this command would fail the same way");
+    return fail(
+      `helm ${args.join(" ")} failed: ${stderr?.trim() ?? String(error)}`,
+      "a user running this command would fail the same way",
+    );
   }
 }
 
 function renderedImages(manifests: string): string[] {
   const images: string[] = [];
-  for (const doc of yaml.loadAll(manifests) as Array<{ kind?: string; spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } } | null>) {
-    for (const container of doc?.spec?.template?.spec?.containers ?? []) if (container.image !== undefined) images.push(container.image);
+  for (const doc of yaml.loadAll(manifests) as Array<{
+    kind?: string;
+    spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } };
+  } | null>) {
+    for (const container of doc?.spec?.template?.spec?.containers ?? [])
+      if (container.image !== undefined) images.push(container.image);
   }
   return images;
 }
 
-async function checkChart(options: UserViewOptions, helm: { label: string; binary: string }): Promise<UserView["chart"][number]> {
+async function checkChart(
+  options: UserViewOptions,
+  helm: { label: string; binary: string },
+): Promise<UserView["chart"][number]> {
   const { cloud, version } = options;
   const home = await mkdtemp(join(tmpdir(), `kube9-rehearsal-${helm.label}-`));
   try {
     await helmRun(helm.binary, home, ["repo", "add", "kube9", cloud.cdn.url]);
-    const search = JSON.parse(await helmRun(helm.binary, home, ["search", "repo", "kube9/kube9-operator", "--versions", "--devel", "-o", "json"])) as Array<{ version: string }>;
+    const search = JSON.parse(
+      await helmRun(helm.binary, home, [
+        "search",
+        "repo",
+        "kube9/kube9-operator",
+        "--versions",
+        "--devel",
+        "-o",
+        "json",
+      ]),
+    ) as Array<{ version: string }>;
     const listed = search.map((entry) => entry.version);
-    if (!listed.includes(version)) fail(`helm search lists ${listed.join(", ") || "nothing"}, not ${version}`, "the index users read does not list the release");
-    const latest = JSON.parse(await helmRun(helm.binary, home, ["search", "repo", "kube9/kube9-operator", "-o", "json"])) as Array<{ version: string }>;
+    if (!listed.includes(version))
+      fail(
+        `helm search lists ${listed.join(", ") || "nothing"}, not ${version}`,
+        "the index users read does not list the release",
+      );
+    const latest = JSON.parse(
+      await helmRun(helm.binary, home, ["search", "repo", "kube9/kube9-operator", "-o", "json"]),
+    ) as Array<{ version: string }>;
     const pullDir = join(home, "pull");
     await helmRun(helm.binary, home, ["pull", "kube9/kube9-operator", "--version", version, "-d", pullDir]);
     const archive = await readFile(join(pullDir, `kube9-operator-${version}.tgz`));
     const pulledDigest = createHash("sha256").update(archive).digest("hex");
-    const index = parseIndex(new Uint8Array(await (await fetch(`${cloud.cdn.url}/index.yaml`)).arrayBuffer()), `${cloud.cdn.url}/index.yaml`);
+    const index = parseIndex(
+      new Uint8Array(await (await fetch(`${cloud.cdn.url}/index.yaml`)).arrayBuffer()),
+      `${cloud.cdn.url}/index.yaml`,
+    );
     const claimed = index.entries["kube9-operator"]?.find((entry) => entry.version === version)?.digest;
-    if (claimed !== pulledDigest) fail(`the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`, "the CDN serves other bytes than the index names");
+    if (claimed !== pulledDigest)
+      fail(
+        `the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`,
+        "the CDN serves other bytes than the index names",
+      );
     const install = [
       "install",
       "kube9-operator",
@@ -149,14 +196,29 @@ async function checkChart(options: UserViewOptions, helm: { label: string; binar
     const manifests =
       options.kubeconfig === undefined
         ? installed.slice(installed.indexOf("MANIFEST:") + "MANIFEST:".length)
-        : await helmRun(helm.binary, home, ["get", "manifest", "kube9-operator", "--namespace", "kube9"], options.kubeconfig);
+        : await helmRun(
+            helm.binary,
+            home,
+            ["get", "manifest", "kube9-operator", "--namespace", "kube9"],
+            options.kubeconfig,
+          );
     const images = renderedImages(manifests);
     const expected = `${PRODUCTION_IMAGE}:${version}`;
-    if (!images.includes(expected)) fail(`helm install renders ${images.join(", ") || "no image"}, not ${expected}`, "the chart's default image must be the release's");
+    if (!images.includes(expected))
+      fail(
+        `helm install renders ${images.join(", ") || "no image"}, not ${expected}`,
+        "the chart's default image must be the release's",
+      );
     // ghcr.io is played by the stand-in registry: the same repository path and tag must exist there.
     const standIn = parseImageReference(`${cloud.image}:${version}`);
-    if (!(await new RegistryClient().manifestExists(standIn))) fail(`${expected} does not resolve: no tag ${version}`, "the image job did not push the tag the chart renders");
-    options.progress(`${helm.label}: repo add, search (${listed.length} versions), pull (digest ok), install renders ${expected}`);
+    if (!(await new RegistryClient().manifestExists(standIn)))
+      fail(
+        `${expected} does not resolve: no tag ${version}`,
+        "the image job did not push the tag the chart renders",
+      );
+    options.progress(
+      `${helm.label}: repo add, search (${listed.length} versions), pull (digest ok), install renders ${expected}`,
+    );
     return {
       helm: helm.label,
       listed,
@@ -173,6 +235,7 @@ async function checkChart(options: UserViewOptions, helm: { label: string; binar
 export async function checkUserView(options: UserViewOptions): Promise<UserView> {
   const image = options.parts.includes("image") ? await checkImage(options) : undefined;
   const chart = [];
-  if (options.parts.includes("chart")) for (const helm of options.helm) chart.push(await checkChart(options, helm));
+  if (options.parts.includes("chart"))
+    for (const helm of options.helm) chart.push(await checkChart(options, helm));
   return { ...(image === undefined ? {} : { image }), chart };
 }

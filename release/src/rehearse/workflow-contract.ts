@@ -39,10 +39,16 @@ function ancestors(jobs: Record<string, RawJob>, id: string, seen = new Set<stri
 function concurrencyProblems(file: string, where: string, value: unknown): string[] {
   if (value === undefined) return [];
   const group = typeof value === "string" ? value : String((value as { group?: unknown }).group ?? "");
-  const cancel = typeof value === "object" && value !== null && (value as Record<string, unknown>)["cancel-in-progress"] === true;
+  const cancel =
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)["cancel-in-progress"] === true;
   const problems: string[] = [];
   // A group without the tag is shared by releases: a third run cancels the pending second one.
-  if (!/tag_name|inputs\.tag/.test(group)) problems.push(`${file}: ${where} concurrency group ${JSON.stringify(group)} is shared by all releases; GitHub cancels a pending run of it`);
+  if (!/tag_name|inputs\.tag/.test(group))
+    problems.push(
+      `${file}: ${where} concurrency group ${JSON.stringify(group)} is shared by all releases; GitHub cancels a pending run of it`,
+    );
   if (cancel) problems.push(`${file}: ${where} cancels runs in progress`);
   return problems;
 }
@@ -50,11 +56,16 @@ function concurrencyProblems(file: string, where: string, value: unknown): strin
 export function releaseWorkflowProblems(files: Record<string, RawWorkflow>): string[] {
   const problems: string[] = [];
   const release = files["release.yml"]?.jobs ?? {};
-  const caller = (target: string) => Object.entries(release).find(([, job]) => job.uses === `./.github/workflows/${target}`)?.[0];
+  const caller = (target: string) =>
+    Object.entries(release).find(([, job]) => job.uses === `./.github/workflows/${target}`)?.[0];
   const image = caller("release-image.yml");
   const chart = caller("release-chart.yml");
-  if (image === undefined || chart === undefined) problems.push("release.yml: must call release-image.yml and release-chart.yml");
-  else if (!ancestors(release, chart).has(image)) problems.push(`release.yml: job ${chart} (the chart) must need job ${image} (the image): the chart may only point at a pushed image`);
+  if (image === undefined || chart === undefined)
+    problems.push("release.yml: must call release-image.yml and release-chart.yml");
+  else if (!ancestors(release, chart).has(image))
+    problems.push(
+      `release.yml: job ${chart} (the chart) must need job ${image} (the image): the chart may only point at a pushed image`,
+    );
   for (const [file, workflow] of Object.entries(files)) {
     problems.push(...concurrencyProblems(file, "workflow", workflow.concurrency));
     const jobs = workflow.jobs ?? {};
@@ -62,13 +73,24 @@ export function releaseWorkflowProblems(files: Record<string, RawWorkflow>): str
       problems.push(...concurrencyProblems(file, `job ${id}`, job.concurrency));
       const text = runs(job);
       if (/kube9-release image push\b/.test(text) || /image build\b[^\n]*--push/.test(text)) {
-        const scanner = Object.entries(jobs).find(([, other]) => /kube9-release image scan\b/.test(runs(other)))?.[0];
-        if (scanner === undefined || !ancestors(jobs, id).has(scanner)) problems.push(`${file}: job ${id} pushes the image without needing the scan job`);
+        const scanner = Object.entries(jobs).find(([, other]) =>
+          /kube9-release image scan\b/.test(runs(other)),
+        )?.[0];
+        if (scanner === undefined || !ancestors(jobs, id).has(scanner))
+          problems.push(`${file}: job ${id} pushes the image without needing the scan job`);
       }
       const powerful = ["id-token", "packages"].some((scope) => job.permissions?.[scope] === "write");
       if (!powerful) continue;
-      if (/install-release-cli\.mjs --build|npm (ci|install)(?![^\n]*--omit=dev)/.test(text)) problems.push(`${file}: job ${id} can push or mint OIDC tokens and installs more than production dependencies`);
-      if ((job.steps ?? []).some((step) => step.uses?.startsWith("actions/cache") || step.with?.cache !== undefined)) problems.push(`${file}: job ${id} can push or mint OIDC tokens and restores a cache`);
+      if (/install-release-cli\.mjs --build|npm (ci|install)(?![^\n]*--omit=dev)/.test(text))
+        problems.push(
+          `${file}: job ${id} can push or mint OIDC tokens and installs more than production dependencies`,
+        );
+      if (
+        (job.steps ?? []).some(
+          (step) => step.uses?.startsWith("actions/cache") || step.with?.cache !== undefined,
+        )
+      )
+        problems.push(`${file}: job ${id} can push or mint OIDC tokens and restores a cache`);
     }
   }
   return problems;
@@ -82,9 +104,13 @@ export async function assertReleaseWorkflowContract(repository: string): Promise
   }
   const problems = releaseWorkflowProblems(files);
   if (problems.length > 0) {
-    throw new ReleaseError("WORKFLOW_INVALID", `the release workflows break the release order:\n  - ${problems.join("\n  - ")}`, {
-      file: join(repository, ".github", "workflows"),
-      fix: "keep the order of docs/releasing.md: build, scan, push, then the chart",
-    });
+    throw new ReleaseError(
+      "WORKFLOW_INVALID",
+      `the release workflows break the release order:\n  - ${problems.join("\n  - ")}`,
+      {
+        file: join(repository, ".github", "workflows"),
+        fix: "keep the order of docs/releasing.md: build, scan, push, then the chart",
+      },
+    );
   }
 }

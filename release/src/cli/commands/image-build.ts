@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -14,6 +14,7 @@ import { type PushReport, pushLayout } from "../../image/push/push-layout.js";
 import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
 import { PASSWORD_ENV, registryCredentials, USERNAME_ENV } from "../../image/registry-credentials.js";
+import { registryTls } from "../../image/registry-tls.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
 import { formatSize, parseSize } from "../../image/units.js";
 import type { CliContext } from "../context.js";
@@ -120,11 +121,6 @@ async function commitFacts(
   return { revision, created: canonical, epoch: Math.floor(Date.parse(canonical) / 1000) };
 }
 
-function loopbackHost(image: string): boolean {
-  const host = image.split("/")[0] ?? "";
-  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
-}
-
 export function registerImageBuild(image: Command, context: CliContext): void {
   image
     .command("build")
@@ -156,7 +152,8 @@ export function registerImageBuild(image: Command, context: CliContext): void {
       "after",
       `
 Registry credentials for --push come from ${USERNAME_ENV} and ${PASSWORD_ENV}.
-Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
+Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP, each named in a
+registries.conf for this run; every other registry keeps TLS verification.`,
     )
     .action(async (versionText: string, flags: BuildFlags) => {
       const output = commandOutput(context, flags);
@@ -193,14 +190,22 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
         source: flags.source,
       });
       const images = [...Object.values(buildArgs), flags.push ?? ""];
-      const tlsVerify = !images.some(loopbackHost);
+      // TLS is verified for every registry but the loopback ones named in a registries.conf.
+      const tls = registryTls(images);
 
       const workDir = await mkdtemp(join(tmpdir(), "kube9-image-build-"));
       const storage =
         flags.storage === undefined ? join(workDir, "storage") : resolve(context.cwd, flags.storage);
       try {
+        let registriesEnv: Record<string, string> = {};
+        if (tls.registriesConf !== undefined) {
+          const registriesConf = join(workDir, "registries.conf");
+          await writeFile(registriesConf, tls.registriesConf);
+          registriesEnv = { CONTAINERS_REGISTRIES_CONF: registriesConf };
+        }
         const buildah = new Buildah({
           binary: flags.buildah,
+          env: registriesEnv,
           root: join(storage, "root"),
           runRoot: join(storage, "run"),
           onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
@@ -223,7 +228,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           sourceDateEpoch: facts.epoch,
           workDir,
           ...(ociLayout === undefined ? {} : { layoutDir: ociLayout }),
-          tlsVerify,
+          tlsVerify: true,
           progress: output.progress,
         });
         checkBuiltImage(

@@ -24,10 +24,17 @@ export interface S3StandIn {
   stop(): Promise<void>;
 }
 
-export async function startVersitygw(options: { binary: string }): Promise<S3StandIn> {
+export interface VersitygwOptions {
+  binary: string;
+  /** Keep object versions (buckets still need PutBucketVersioning, as on S3). Default false. */
+  versioning?: boolean;
+}
+
+export async function startVersitygw(options: VersitygwOptions): Promise<S3StandIn> {
   const dir = mkdtempSync(join(tmpdir(), "kube9-versitygw-"));
   mkdirSync(join(dir, "root"));
   mkdirSync(join(dir, "sidecar"));
+  if (options.versioning === true) mkdirSync(join(dir, "versions"));
   const port = await freePort();
   const child = spawn(
     options.binary,
@@ -44,6 +51,7 @@ export async function startVersitygw(options: { binary: string }): Promise<S3Sta
       "posix",
       "--sidecar",
       join(dir, "sidecar"),
+      ...(options.versioning === true ? ["--versioning-dir", join(dir, "versions")] : []),
       join(dir, "root"),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
