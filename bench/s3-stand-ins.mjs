@@ -11,6 +11,7 @@ import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { edgeCacheVcl } from "../release/dist/rehearse/stand-ins/cdn.js";
 import { toolPath } from "../scripts/tool-paths.mjs";
 
 export const ACCESS_KEY = "kube9benchaccess";
@@ -163,11 +164,7 @@ export async function startCountingProxy(upstreamUrl) {
   return { url: `http://127.0.0.1:${port}`, requests, stop: () => closeServer(server) };
 }
 
-const VCL = (originPort) =>
-  readFileSync(join(import.meta.dirname, "..", "test", "support", "cdn-stand-in.vcl"), "utf8").replace(
-    "@ORIGIN_PORT@",
-    String(originPort),
-  );
+const VCL = edgeCacheVcl;
 
 const banPattern = (path) => `^${path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`;
 const xmlValues = (xml, tag) =>

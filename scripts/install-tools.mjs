@@ -22,13 +22,20 @@ function installedDebVersion(pkg) {
   return query.status === 0 ? query.stdout.trim() : undefined;
 }
 
+// Another apt run (a second clone's setup, unattended upgrades) holds dpkg's lock for a while:
+// wait for it instead of failing.
+const LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"];
+
 /** Runs an apt command; refreshes the package lists once if the pinned version is not known yet. */
 function apt(args, options = {}) {
   const run = () =>
-    spawnSync(args[0], args.slice(1), { stdio: ["ignore", "inherit", "inherit"], ...options });
+    spawnSync(args[0], [...LOCK_WAIT, ...args.slice(1)], {
+      stdio: ["ignore", "inherit", "inherit"],
+      ...options,
+    });
   if (run().status === 0) return;
   process.stderr.write("tools: refreshing the package lists (apt-get update)\n");
-  execFileSync("apt-get", ["update", "-qq"], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync("apt-get", [...LOCK_WAIT, "update", "-qq"], { stdio: ["ignore", "inherit", "inherit"] });
   const again = run();
   if (again.status !== 0)
     throw new Error(`tools: ${args.join(" ")} failed; is the pinned version still served?`);

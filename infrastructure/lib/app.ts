@@ -5,7 +5,7 @@
 import { App } from "aws-cdk-lib";
 import { addNagChecks } from "./nag.js";
 import { STACK_NAME } from "./names.js";
-import { readSettings } from "./settings.js";
+import { type ChartRepositorySettings, readSettings } from "./settings.js";
 import { ChartRepositoryStack } from "./stack.js";
 
 export interface BuildAppOptions {
@@ -22,6 +22,7 @@ export interface BuildAppOptions {
 export interface ChartRepositoryApp {
   readonly app: App;
   readonly stack: ChartRepositoryStack;
+  readonly settings: ChartRepositorySettings;
 }
 
 /** Throws SettingsError before any construct exists when a setting is wrong. */
@@ -33,5 +34,5 @@ export function buildApp(options: BuildAppOptions): ChartRepositoryApp {
   const settings = readSettings({ context: (key) => app.node.tryGetContext(key), env: options.env });
   addNagChecks(app);
   const stack = new ChartRepositoryStack(app, STACK_NAME, { settings });
-  return { app, stack };
+  return { app, stack, settings };
 }

@@ -13,6 +13,13 @@ import { Construct } from "constructs";
 export const ARCHIVE_PATH = "*.tgz";
 export const INDEX_PATH = "index.yaml";
 
+/**
+ * Nothing a browser loads from the repository may run, load anything or be framed: the files are
+ * data for Helm, and a writer's wrong Content-Type must not turn one into a page. The local
+ * server (release/src/serve/security-headers.ts) sends the same; a test keeps them equal.
+ */
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
 export const ARCHIVE_TTL = Duration.days(365);
 export const INDEX_TTL = Duration.seconds(300);
 
@@ -59,8 +66,10 @@ export class ChartDistribution extends Construct {
     });
 
     const headers = new cloudfront.ResponseHeadersPolicy(this, "SecurityHeaders", {
-      comment: "HSTS and nosniff on every answer of the chart repository",
+      comment: "HSTS, nosniff, CSP and frame denial on every answer of the chart repository",
       securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         strictTransportSecurity: {
           accessControlMaxAge: Duration.days(365),
           includeSubdomains: false,

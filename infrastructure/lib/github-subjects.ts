@@ -2,6 +2,7 @@
  * The OIDC `sub` values the two roles trust. Kept apart from the constructs so the exact strings
  * (the whole security boundary of the roles) are one small pure function, tested as data.
  */
+import { DEPLOY_WORKFLOW_FILE, PUBLISH_WORKFLOW_FILE } from "./names.js";
 import type { GitHubSettings } from "./settings.js";
 
 /** Audience that aws-actions/configure-aws-credentials requests; the roles accept no other. */
@@ -9,9 +10,9 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
 export interface TrustedSubjects {
-  /** Release jobs: tag pushes `v*` (and the release job's environment, when it has one). */
+  /** The chart publish job: only jobs that run in the release environment. */
   readonly publisher: readonly string[];
-  /** The deploy workflow: pushes to main and workflow_dispatch runs on main. */
+  /** The deploy job: only jobs that run in the infrastructure environment. */
   readonly deployer: readonly string[];
 }
 
@@ -26,16 +27,26 @@ export function repositorySubject(github: GitHubSettings): string {
     : `repo:${github.owner}@${github.ids.owner}/${github.repository}@${github.ids.repository}`;
 }
 
+/**
+ * A job with `environment:` gets `...:environment:NAME` and no ref in its subject, and GitHub
+ * issues that subject only after the environment's protection rules (required reviewers, the
+ * refs allowed to deploy) let the job start: those rules, which only repository admins can
+ * change, are the gate, not a ref pattern anyone who can push a tag could match.
+ *
+ * With the customized template (repo, context, job_workflow_ref) the subject also names the
+ * workflow file the job runs in: the publish job's reusable workflow at any ref (the
+ * environment decides which refs may deploy), the deploy workflow on main only.
+ */
 export function trustedSubjects(github: GitHubSettings): TrustedSubjects {
   const repo = repositorySubject(github);
-  // A job with `environment:` gets `...:environment:NAME` and no ref in its subject: the tag
-  // restriction then has to come from the environment's deployment rule (see the setup guide).
-  const environment =
-    github.publisherEnvironment === undefined ? [] : [`${repo}:environment:${github.publisherEnvironment}`];
+  const workflow = (file: string, ref: string) =>
+    github.subjectClaims === "job_workflow_ref"
+      ? `:job_workflow_ref:${github.owner}/${github.repository}/${file}@${ref}`
+      : "";
   return {
-    publisher: [`${repo}:ref:refs/tags/v*`, ...environment],
-    // workflow_dispatch carries the ref it was started on, so this also refuses dispatches
-    // from any other branch.
-    deployer: [`${repo}:ref:refs/heads/main`],
+    publisher: [`${repo}:environment:${github.publisherEnvironment}${workflow(PUBLISH_WORKFLOW_FILE, "*")}`],
+    deployer: [
+      `${repo}:environment:${github.deployerEnvironment}${workflow(DEPLOY_WORKFLOW_FILE, "refs/heads/main")}`,
+    ],
   };
 }

@@ -6,7 +6,6 @@
 import { type App, type CfnResource, Stack, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
-import { bootstrapRoleArnPattern } from "./names.js";
 
 export function addNagChecks(app: App): AwsSolutionsChecks {
   const checks = new AwsSolutionsChecks(app);
@@ -22,10 +21,9 @@ export interface NagAcknowledgement {
 
 export interface AcknowledgedConstructs {
   readonly bucket: IConstruct;
+  readonly auditLogBucket: IConstruct;
   readonly distribution: IConstruct;
   readonly publisher: IConstruct;
-  readonly deployer: IConstruct;
-  readonly account: string;
 }
 
 /** cdk-nag names a wildcard resource by the logical id of what the ARN refers to. */
@@ -41,9 +39,16 @@ export function nagAcknowledgements(c: AcknowledgedConstructs): NagAcknowledgeme
       on: c.bucket,
       id: "AwsSolutions-S1",
       reason:
-        "Only CloudFront (OAC) reads the bucket and only the publisher role writes it; every write is a " +
-        "new object version and CloudTrail records the role sessions. A log bucket would need logs of " +
-        "its own and would hold nothing a maintainer reads for a public chart repository.",
+        "Writes are what needs auditing, and the stack's CloudTrail trail records every object write " +
+        "(data events: who, when, which key) into its own bucket; reads are anonymous public downloads " +
+        "through CloudFront (OAC), so server access logs would add only those.",
+    },
+    {
+      on: c.auditLogBucket,
+      id: "AwsSolutions-S1",
+      reason:
+        "This bucket holds the CloudTrail log files of the chart bucket's writes; only CloudTrail writes " +
+        "it, log file validation detects any change, and access logs of it would need yet another bucket.",
     },
     {
       on: c.distribution,
@@ -69,17 +74,18 @@ export function nagAcknowledgements(c: AcknowledgedConstructs): NagAcknowledgeme
       on: c.publisher,
       id: `AwsSolutions-IAM5[Resource::${arnOf(c.bucket)}/*]`,
       reason:
-        "Each release writes archives whose names are new, so the publisher needs the keys of this one " +
-        "bucket; only Get/PutObject, and index.yaml writes must also be conditional (bucket policy).",
+        "Each release reads archives whose names are new, so the publisher reads the keys of this one " +
+        "bucket (GetObject only); it writes only *.tgz, *.prov and index.yaml, and the bucket policy " +
+        "makes those writes create-only or compare-and-swap.",
     },
-    {
-      on: c.deployer,
-      id: `AwsSolutions-IAM5[Resource::${bootstrapRoleArnPattern(c.account)}]`,
+    ...["*.tgz", "*.prov", "*/index.yaml"].map((pattern) => ({
+      on: c.publisher,
+      id: `AwsSolutions-IAM5[Resource::${arnOf(c.bucket)}/${pattern}]`,
       reason:
-        "The wildcard is the role kind of the CDK bootstrap roles (deploy, file-publishing, " +
-        "image-publishing, lookup) of this account and region with the default qualifier; the CDK " +
-        "CLI assumes them and they hold the deploy permissions, this role holds none.",
-    },
+        `${pattern}: the keys of one kind of repository object in this bucket (new archive names every ` +
+        "release; index.yaml of a repository under a prefix); PutObject or GetObjectVersion only, and " +
+        "the bucket policy decides how each kind may be written.",
+    })),
   ];
 }
 

@@ -20,9 +20,24 @@ export const OUTPUT_KEYS = {
 export const BOOTSTRAP_QUALIFIER = "hnb659fds";
 
 /**
- * The roles `cdk bootstrap` creates (deploy, file-publishing, image-publishing, lookup): the CDK
- * CLI assumes them itself, so the deployer role needs nothing else.
+ * The two bootstrap roles a deploy of this stack uses: the CDK CLI assumes the file-publishing
+ * role to upload the template and the deploy role to run the change set. The lookup role is not
+ * among them (the stack looks nothing up, and its synthesizer reads the deployed template through
+ * the deploy role), nor the image-publishing role (the stack has no container image).
  */
-export function bootstrapRoleArnPattern(account: string, partition = "aws"): string {
-  return `arn:${partition}:iam::${account}:role/cdk-${BOOTSTRAP_QUALIFIER}-*-${account}-${STACK_REGION}`;
+export const DEPLOYER_BOOTSTRAP_ROLES = ["deploy-role", "file-publishing-role"] as const;
+
+export function bootstrapRoleArns(account: string, partition = "aws"): string[] {
+  return DEPLOYER_BOOTSTRAP_ROLES.map(
+    (kind) =>
+      `arn:${partition}:iam::${account}:role/cdk-${BOOTSTRAP_QUALIFIER}-${kind}-${account}-${STACK_REGION}`,
+  );
 }
+
+/**
+ * The workflow files whose jobs assume the roles, as GitHub names them in `job_workflow_ref`
+ * (`OWNER/REPO/<file>@<ref>`). The publish job runs inside the reusable release-chart.yml, and a
+ * reusable workflow's jobs carry its own file there, not the caller's.
+ */
+export const PUBLISH_WORKFLOW_FILE = ".github/workflows/release-chart.yml";
+export const DEPLOY_WORKFLOW_FILE = ".github/workflows/deploy-infrastructure.yml";

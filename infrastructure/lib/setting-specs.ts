@@ -12,7 +12,9 @@ export type SettingName =
   | "githubRepository"
   | "githubRepositoryIds"
   | "githubOidcProviderArn"
-  | "publisherEnvironment";
+  | "publisherEnvironment"
+  | "deployerEnvironment"
+  | "oidcSubjectClaims";
 
 export interface SettingSpec {
   readonly name: SettingName;
@@ -22,6 +24,8 @@ export interface SettingSpec {
   readonly envVar: string;
   readonly example: string;
   readonly required: boolean;
+  /** What an optional setting is when not given; absent when "not given" means "not used". */
+  readonly default?: string;
   readonly description: string;
 }
 
@@ -96,8 +100,29 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     name: "publisherEnvironment",
     contextKey: "publisherEnvironment",
     envVar: "KUBE9_PUBLISHER_ENVIRONMENT",
-    example: "charts",
+    example: "release",
     required: false,
-    description: "GitHub environment of the release job, if it uses one (its tokens carry environment:NAME)",
+    default: "release",
+    description:
+      "GitHub environment of the chart publish job; the publisher role trusts that environment's subject only",
+  },
+  {
+    name: "deployerEnvironment",
+    contextKey: "deployerEnvironment",
+    envVar: "KUBE9_DEPLOYER_ENVIRONMENT",
+    example: "infrastructure",
+    required: false,
+    default: "infrastructure",
+    description:
+      "GitHub environment of the deploy job of deploy-infrastructure.yml; the deployer role trusts that environment's subject only",
+  },
+  {
+    name: "oidcSubjectClaims",
+    contextKey: "oidcSubjectClaims",
+    envVar: "KUBE9_OIDC_SUBJECT_CLAIMS",
+    example: "repo,context,job_workflow_ref",
+    required: false,
+    description:
+      "the repository's customized OIDC subject template, when set on GitHub: the roles then also pin the workflow file (job_workflow_ref)",
   },
 ];

@@ -21,8 +21,22 @@ export interface GitHubSettings {
   /** Present when the repository sends immutable subjects; then only that form is trusted. */
   readonly ids?: { readonly owner: string; readonly repository: string };
   readonly oidcProviderArn?: string;
-  readonly publisherEnvironment?: string;
+  /** The chart publish job's environment; its subject is all the publisher role trusts. */
+  readonly publisherEnvironment: string;
+  /** The deploy job's environment; its subject is all the deployer role trusts. */
+  readonly deployerEnvironment: string;
+  /**
+   * "default": GitHub's subject template (`repo:...:environment:NAME`); "job_workflow_ref": the
+   * repository's template is customized to `repo`, `context`, `job_workflow_ref`, so the subject
+   * also names the workflow file that runs the job.
+   */
+  readonly subjectClaims: SubjectClaims;
 }
+
+export type SubjectClaims = "default" | "job_workflow_ref";
+
+/** The one customized template the roles understand, as given to GitHub's API. */
+export const CUSTOM_SUBJECT_CLAIM_KEYS = ["repo", "context", "job_workflow_ref"] as const;
 
 export interface ChartRepositorySettings {
   readonly account: string;
@@ -229,12 +243,39 @@ export function readSettings(source: SettingsSource): ChartRepositorySettings {
     }
   }
 
-  const environment = raw("publisherEnvironment");
-  if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
+  const environmentOf = (name: "publisherEnvironment" | "deployerEnvironment"): string => {
+    const value = raw(name);
+    if (value !== undefined && !ENVIRONMENT_NAME.test(value)) {
+      problem(name, `must be a GitHub environment name without spaces or wildcards, got "${value}"`);
+    }
+    return value ?? (specOf(name).default as string);
+  };
+  const publisherEnvironment = environmentOf("publisherEnvironment");
+  const deployerEnvironment = environmentOf("deployerEnvironment");
+  if (publisherEnvironment === deployerEnvironment) {
     problem(
-      "publisherEnvironment",
-      `must be a GitHub environment name without spaces or wildcards, got "${environment}"`,
+      "deployerEnvironment",
+      `must differ from publisherEnvironment ("${publisherEnvironment}"): one environment would let a release job deploy the stack, or a deploy job publish`,
     );
+  }
+
+  const claimsRaw = raw("oidcSubjectClaims");
+  let subjectClaims: SubjectClaims = "default";
+  if (claimsRaw !== undefined) {
+    const keys = claimsRaw.split(",").map((key) => key.trim());
+    if (keys.join(",") !== CUSTOM_SUBJECT_CLAIM_KEYS.join(",")) {
+      problem(
+        "oidcSubjectClaims",
+        `must be "${CUSTOM_SUBJECT_CLAIM_KEYS.join(",")}" (the customized subject template set on GitHub) or empty for GitHub's default, got "${claimsRaw}"`,
+      );
+    } else if (idsRaw !== undefined) {
+      problem(
+        "oidcSubjectClaims",
+        "cannot be combined with githubRepositoryIds: the roles know the customized subject only in the owner/name form; leave one of the two empty",
+      );
+    } else {
+      subjectClaims = "job_workflow_ref";
+    }
   }
 
   if (problems.length > 0) throw new SettingsError(problems);
@@ -250,7 +291,9 @@ export function readSettings(source: SettingsSource): ChartRepositorySettings {
       repository: name as string,
       ...(ids === undefined ? {} : { ids }),
       ...(providerArn === undefined ? {} : { oidcProviderArn: providerArn }),
-      ...(environment === undefined ? {} : { publisherEnvironment: environment }),
+      publisherEnvironment,
+      deployerEnvironment,
+      subjectClaims,
     },
   };
 }

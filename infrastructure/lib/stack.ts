@@ -2,8 +2,9 @@
  * The one stack of the chart repository. Everything it needs is created here or given as a
  * setting: no lookups, no Fn::ImportValue, no other stack.
  */
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, DefaultStackSynthesizer, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { WriteAuditTrail } from "./audit-trail.js";
 import { ChartDistribution } from "./distribution.js";
 import { aliasRecords, chartCertificate, importHostedZone } from "./domain.js";
 import { GitHubRoles } from "./github-roles.js";
@@ -20,6 +21,7 @@ export class ChartRepositoryStack extends Stack {
   readonly chartBucket: ChartBucket;
   readonly chartDistribution: ChartDistribution;
   readonly roles: GitHubRoles;
+  readonly auditTrail: WriteAuditTrail;
   /** What cdk-nag is told to accept here, with the reasons. */
   readonly nagAcknowledgements: readonly NagAcknowledgement[];
 
@@ -30,6 +32,12 @@ export class ChartRepositoryStack extends Stack {
       stackName: STACK_NAME,
       // Explicit: synth then needs no credentials, and the certificate is where CloudFront reads it.
       env: { account: settings.account, region: settings.region },
+      // Deleting the stack would take the distribution, DNS and roles with it: a maintainer must
+      // turn this off on purpose first.
+      terminationProtection: true,
+      // The deploy reads the deployed template through the deploy role, so the deployer needs
+      // no lookup role (the stack looks nothing up).
+      synthesizer: new DefaultStackSynthesizer({ useLookupRoleForStackOperations: false }),
       description: `Helm chart repository https://${settings.domainName}: S3, CloudFront, DNS, GitHub OIDC roles`,
     });
 
@@ -49,6 +57,8 @@ export class ChartRepositoryStack extends Stack {
       distribution,
     });
 
+    this.auditTrail = new WriteAuditTrail(this, "Audit", { audited: this.chartBucket.bucket });
+
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
     output(OUTPUT_KEYS.bucketName, this.chartBucket.bucket.bucketName, "bucket `chart publish` writes to");
@@ -60,10 +70,9 @@ export class ChartRepositoryStack extends Stack {
 
     this.nagAcknowledgements = acknowledgeNagFindings({
       bucket: this.chartBucket.bucket,
+      auditLogBucket: this.auditTrail.logBucket,
       distribution,
       publisher: this.roles.publisher,
-      deployer: this.roles.deployer,
-      account: settings.account,
     });
   }
 }

@@ -6,9 +6,7 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-
-/** The object every Helm client reads; the keys the conditional-write rule protects. */
-export const INDEX_KEYS = ["index.yaml", "*/index.yaml"] as const;
+import { patternsWritten } from "./repository-objects.js";
 
 export interface ChartBucketProps {
   /**
@@ -58,15 +56,29 @@ export class ChartBucket extends Construct {
 
     // Two publishers racing on index.yaml would silently drop one release's entries. S3 refuses
     // a put without If-Match / If-None-Match only if the policy says so; the publisher sends one
-    // of them on every index write (docs/infrastructure.md).
+    // of them on every index write (docs/infrastructure.md). For every principal, admins included:
+    // a rollback writes an earlier index with If-Match too (`repo rollback`).
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: "RequireConditionalWritesOnIndex",
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: ["s3:PutObject"],
-        resources: INDEX_KEYS.map((key) => this.bucket.arnForObjects(key)),
+        resources: patternsWritten("compare-and-swap").map((key) => this.bucket.arnForObjects(key)),
         conditions: { Null: { "s3:if-match": "true", "s3:if-none-match": "true" } },
+      }),
+    );
+    // A published archive or signature never changes (its digest is in the index): a put must be
+    // create-only, so an existing one is never replaced, whoever holds the credentials. This also
+    // refuses CopyObject onto those keys (S3 answers a conditional copy with 501).
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "RequireCreateOnlyWritesOnArchives",
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ["s3:PutObject"],
+        resources: patternsWritten("create-only").map((key) => this.bucket.arnForObjects(key)),
+        conditions: { Null: { "s3:if-none-match": "true" } },
       }),
     );
   }

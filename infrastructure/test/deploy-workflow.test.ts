@@ -22,6 +22,7 @@ interface Step {
 }
 interface Job {
   if?: string;
+  environment?: unknown;
   permissions?: unknown;
   env?: Record<string, string>;
   steps: Step[];
@@ -73,8 +74,20 @@ describe("deploy-infrastructure workflow", () => {
     for (const line of lines) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
   });
 
-  it("runs only from main, which is all the deployer role trusts", () => {
+  it("runs only from main", () => {
     expect(deploy.if).toBe("github.ref == 'refs/heads/main'");
+  });
+
+  it("deploys in the protected environment whose subject is all the deployer role trusts", () => {
+    const spec = SETTING_SPECS.find((s) => s.name === "deployerEnvironment");
+    expect(deploy.environment).toBe(spec?.default);
+    expect(deploy.environment).toBe("infrastructure");
+    // Every job that gets AWS credentials runs in that environment.
+    for (const job of jobs) {
+      if (job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
+        expect(job.environment).toBe("infrastructure");
+      }
+    }
   });
 
   it("uses Node.js 22 with the npm cache and the project's locked install and build", () => {

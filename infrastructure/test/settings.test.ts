@@ -46,7 +46,13 @@ describe("readSettings", () => {
       domainName: "charts.kube9.io",
       hostedZone: { id: "Z0123456789ABCDEFGHIJ", name: "kube9.io" },
       certificate: { kind: "dns-validated" },
-      github: { owner: "alto9", repository: "kube9-operator" },
+      github: {
+        owner: "alto9",
+        repository: "kube9-operator",
+        publisherEnvironment: "release",
+        deployerEnvironment: "infrastructure",
+        subjectClaims: "default",
+      },
     });
   });
 
@@ -76,6 +82,7 @@ describe("readSettings", () => {
       githubRepositoryIds: "1234/5678",
       githubOidcProviderArn: PROVIDER,
       publisherEnvironment: "charts",
+      deployerEnvironment: "cdk",
     });
     expect(settings.certificate).toEqual({ kind: "imported", arn: CERT });
     expect(settings.github).toEqual({
@@ -84,7 +91,21 @@ describe("readSettings", () => {
       ids: { owner: "1234", repository: "5678" },
       oidcProviderArn: PROVIDER,
       publisherEnvironment: "charts",
+      deployerEnvironment: "cdk",
+      subjectClaims: "default",
     });
+  });
+
+  it("takes the customized subject template (repo, context, job_workflow_ref) when given", () => {
+    const settings = fromContext({ ...valid, oidcSubjectClaims: "repo, context, job_workflow_ref" });
+    expect(settings.github.subjectClaims).toBe("job_workflow_ref");
+  });
+
+  it("gives the environments the documented defaults of the settings table", () => {
+    const settings = fromContext(valid);
+    const defaultOf = (name: string) => SETTING_SPECS.find((s) => s.name === name)?.default;
+    expect(settings.github.publisherEnvironment).toBe(defaultOf("publisherEnvironment"));
+    expect(settings.github.deployerEnvironment).toBe(defaultOf("deployerEnvironment"));
   });
 
   it("accepts the zone apex and zone names copied with Route 53's trailing dot", () => {
@@ -207,6 +228,24 @@ describe("readSettings", () => {
       { publisherEnvironment: "char*" },
       "publisherEnvironment",
       "without spaces or wildcards",
+    ],
+    [
+      "one environment for publishing and deploying",
+      { publisherEnvironment: "prod", deployerEnvironment: "prod" },
+      "deployerEnvironment",
+      "must differ from publisherEnvironment",
+    ],
+    [
+      "a subject template the roles do not know",
+      { oidcSubjectClaims: "repo,context" },
+      "oidcSubjectClaims",
+      'must be "repo,context,job_workflow_ref"',
+    ],
+    [
+      "the customized subject template with immutable repository ids",
+      { oidcSubjectClaims: "repo,context,job_workflow_ref", githubRepositoryIds: "1/2" },
+      "oidcSubjectClaims",
+      "cannot be combined with githubRepositoryIds",
     ],
     [
       "a context value that is not a string",

@@ -5,12 +5,30 @@
 import { type CfnElement, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import {
+  CONTENT_SECURITY_POLICY as SERVER_CONTENT_SECURITY_POLICY,
+  FRAME_OPTIONS as SERVER_FRAME_OPTIONS,
+} from "../../release/src/serve/security-headers.js";
+import { CONTENT_SECURITY_POLICY } from "../lib/distribution.js";
 import { OUTPUT_KEYS, STACK_NAME } from "../lib/names.js";
 import { CERTIFICATE_ARN, FULL_CONTEXT, MINIMAL_CONTEXT, only, synthesize } from "./synth.js";
 
 const minimal = synthesize(MINIMAL_CONTEXT);
 const full = synthesize(FULL_CONTEXT);
-const bucket = only(minimal.template, "AWS::S3::Bucket");
+
+/** A resource by the construct that made it (the template has two buckets and two bucket policies). */
+function resourceOf(construct: { node: { defaultChild?: unknown } }) {
+  const logicalId = minimal.stack.resolve(
+    minimal.stack.getLogicalId(construct.node.defaultChild as CfnElement),
+  ) as string;
+  const resource = minimal.template.toJSON().Resources[logicalId] as {
+    Properties: Record<string, unknown>;
+    DeletionPolicy?: string;
+    UpdateReplacePolicy?: string;
+  };
+  return { logicalId, properties: resource.Properties, resource };
+}
+const bucket = resourceOf(minimal.stack.chartBucket.bucket);
 const bucketArn = { "Fn::GetAtt": [bucket.logicalId, "Arn"] };
 const keysOf = (suffix: string) => ({ "Fn::Join": ["", [bucketArn, suffix]] });
 const distribution = only(minimal.template, "AWS::CloudFront::Distribution");
@@ -45,6 +63,49 @@ describe("stack", () => {
   });
 });
 
+describe("deletion", () => {
+  it("has termination protection on, in the cloud assembly the CLI deploys", () => {
+    expect(minimal.stack.terminationProtection).toBe(true);
+    const artifact = minimal.app.synth().getStackByName(minimal.stack.stackName);
+    expect(artifact.terminationProtection).toBe(true);
+  });
+});
+
+describe("write audit trail", () => {
+  const trail = () => only(minimal.template, "AWS::CloudTrail::Trail").properties;
+
+  it("records every write data event of the chart bucket, and no management events", () => {
+    expect(trail().EventSelectors).toEqual([
+      {
+        DataResources: [
+          {
+            Type: "AWS::S3::Object",
+            Values: [{ "Fn::Join": ["", [{ "Fn::GetAtt": [bucket.logicalId, "Arn"] }, "/"]] }],
+          },
+        ],
+        IncludeManagementEvents: false,
+        ReadWriteType: "WriteOnly",
+      },
+    ]);
+    expect(trail()).toMatchObject({
+      IsLogging: true,
+      EnableLogFileValidation: true,
+      IsMultiRegionTrail: false,
+    });
+  });
+
+  it("logs into its own retained bucket, not the chart bucket", () => {
+    const logs = resourceOf(minimal.stack.auditTrail.logBucket);
+    expect(trail().S3BucketName).toEqual({ Ref: logs.logicalId });
+    expect(logs.logicalId).not.toBe(bucket.logicalId);
+    expect(logs.resource).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+    expect(logs.properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 400, Status: "Enabled" }] },
+    });
+  });
+});
+
 describe("bucket", () => {
   it("blocks public access, encrypts with S3 keys, enforces the bucket owner and keeps versions", () => {
     expect(bucket.properties).toEqual({
@@ -73,10 +134,7 @@ describe("bucket", () => {
   });
 
   it("is retained when the stack is deleted or the bucket replaced", () => {
-    minimal.template.hasResource("AWS::S3::Bucket", {
-      DeletionPolicy: "Retain",
-      UpdateReplacePolicy: "Retain",
-    });
+    expect(bucket.resource).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
   });
 
   // A statement's resources are a set; @aws-cdk/aws-iam:minimizePolicies (cdk.json) sorts them in
@@ -90,18 +148,17 @@ describe("bucket", () => {
           ),
         }
       : statement;
-  const statements = () =>
-    (
-      only(minimal.template, "AWS::S3::BucketPolicy").properties.PolicyDocument as {
-        Statement: Array<{ Resource?: unknown }>;
-      }
-    ).Statement.map(sortedResources);
+  const chartBucketPolicy = () => {
+    const found = Object.values(minimal.template.findResources("AWS::S3::BucketPolicy")).filter(
+      (r) => JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: bucket.logicalId }),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]?.Properties as { PolicyDocument: { Statement: Array<{ Resource?: unknown }> } };
+  };
+  const statements = () => chartBucketPolicy().PolicyDocument.Statement.map(sortedResources);
 
-  it("has exactly three statements: TLS only, conditional index writes, and the OAC grant", () => {
-    expect(statements()).toHaveLength(3);
-    minimal.template.hasResourceProperties("AWS::S3::BucketPolicy", {
-      Bucket: { Ref: bucket.logicalId },
-    });
+  it("has exactly four statements: TLS only, conditional index writes, create-only archives, and the OAC grant", () => {
+    expect(statements()).toHaveLength(4);
   });
 
   it("denies every request without TLS", () => {
@@ -126,6 +183,20 @@ describe("bucket", () => {
         // Null true on both keys: denied only when both headers are absent.
         Condition: { Null: { "s3:if-match": "true", "s3:if-none-match": "true" } },
         Resource: [keysOf("/index.yaml"), keysOf("/*/index.yaml")],
+      }),
+    );
+  });
+
+  it("denies a put of an archive or a provenance file that has no If-None-Match (create-only for everyone)", () => {
+    expect(statements()).toContainEqual(
+      sortedResources({
+        Sid: "RequireCreateOnlyWritesOnArchives",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:PutObject",
+        // If-Match alone (a replace) has no If-None-Match either, so it is denied too.
+        Condition: { Null: { "s3:if-none-match": "true" } },
+        Resource: [keysOf("/*.tgz"), keysOf("/*.prov")],
       }),
     );
   });
@@ -230,7 +301,7 @@ describe("CloudFront", () => {
     }
   });
 
-  it("sends HSTS and nosniff", () => {
+  it("sends HSTS, nosniff, a Content-Security-Policy that allows nothing, and frame denial", () => {
     minimal.template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
       ResponseHeadersPolicyConfig: Match.objectLike({
         SecurityHeadersConfig: {
@@ -240,9 +311,19 @@ describe("CloudFront", () => {
             Override: true,
           },
           ContentTypeOptions: { Override: true },
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
+            Override: true,
+          },
+          FrameOptions: { FrameOption: "DENY", Override: true },
         },
       }),
     });
+  });
+
+  it("sends the same CSP and frame options as the local repository server", () => {
+    expect(CONTENT_SECURITY_POLICY).toBe(SERVER_CONTENT_SECURITY_POLICY);
+    expect(SERVER_FRAME_OPTIONS).toBe("DENY");
   });
 
   it("answers on the domain with TLS 1.2 minimum, HTTP/2 and HTTP/3, IPv6, and the index at /", () => {

@@ -39,6 +39,12 @@ export const FULL_CONTEXT: Readonly<Record<string, string>> = {
   publisherEnvironment: "charts",
 };
 
+/** The repository's subject template customized to repo, context, job_workflow_ref. */
+export const WORKFLOW_PINNED_CONTEXT: Readonly<Record<string, string>> = {
+  ...MINIMAL_CONTEXT,
+  oidcSubjectClaims: "repo,context,job_workflow_ref",
+};
+
 export interface Synthesized extends ChartRepositoryApp {
   readonly template: Template;
   /** The template as written to the cloud assembly, for whole-document checks. */

@@ -34,7 +34,9 @@ export type ErrorCode =
   /** The release tag, Chart.yaml version, appVersion and default image tag disagree. */
   | "RELEASE_MISMATCH"
   /** A wait for something external (an image tag) ran out of time. */
-  | "TIMEOUT";
+  | "TIMEOUT"
+  /** `repo rollback` cannot restore the version asked for (none stored, unparsable, archives missing). */
+  | "ROLLBACK_REFUSED";
 
 export interface ErrorContext {
   /** The file or URL the problem is in. */

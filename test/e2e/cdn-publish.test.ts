@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CdnStandIn, startCdnStandIn } from "../support/cdn-stand-in.js";
 import { type CliRun, runReleaseAsync } from "../support/cli.js";
@@ -52,6 +53,12 @@ function publish(version: string, ...extra: string[]): Promise<CliRun> {
     cwd: work,
     env: { ...s3.env, AWS_ENDPOINT_URL_CLOUDFRONT: cdn.apiEndpoint, SOURCE_DATE_EPOCH: "1700000000" },
   });
+}
+
+/** Every object of the bucket with its ETag: what "nothing was written" means. */
+async function bucketSnapshot(): Promise<Record<string, string>> {
+  const listed = await s3.client().send(new ListObjectsV2Command({ Bucket: BUCKET }));
+  return Object.fromEntries((listed.Contents ?? []).map((object) => [object.Key ?? "", object.ETag ?? ""]));
 }
 
 const withCdn = () => ["--cdn", `cloudfront:${cdn.distributionId}`, "--wait"];
@@ -121,9 +128,27 @@ describe("publishing behind a CDN", () => {
     }
   });
 
-  it("stops with the fix when the distribution does not exist", async () => {
+  it("stops with the fix when the distribution does not exist, before writing anything", async () => {
+    const before = await bucketSnapshot();
     const wrong = await publish("1.2.0", "--cdn", "cloudfront:EWRONGDISTRIBUTION", "--no-verify");
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain("no such distribution");
+    expect(await bucketSnapshot()).toEqual(before);
+  });
+
+  it("checks the CDN before writing: a failing CloudFront API leaves the repository as it was, and the same command completes once it answers", async () => {
+    const before = await bucketSnapshot();
+    cdn.failApiWith(503);
+    try {
+      const failed = await publish("1.3.0", ...withCdn());
+      expect(failed.status).toBe(1);
+      expect(failed.stderr).toMatch(/checked before publishing; nothing was written/);
+    } finally {
+      cdn.failApiWith(0);
+    }
+    expect(await bucketSnapshot()).toEqual(before);
+    const again = await publish("1.3.0", ...withCdn());
+    expect(again.status).toBe(0);
+    expect((await servedIndex()).text).toContain("version: 1.3.0");
   });
 });

@@ -146,10 +146,20 @@ function unpackNode(arch: Arch, into: string): void {
   }
 }
 
-/** Debian runtime libraries of `arch` into `root`, without documentation and iconv modules. */
+/**
+ * Debian runtime libraries of `arch` into `root`, without documentation and iconv modules, each
+ * recorded in var/lib/dpkg/status.d/ as distroless images do, so that scanners (Trivy) see the
+ * Debian packages and their source packages as they do in the real base.
+ */
 function unpackLibraries(arch: Arch, root: string, extra: Record<string, string> = {}): void {
-  for (const deb of debianPackages(arch, { ...DEBIAN_PACKAGES, ...extra }))
+  const statusDir = join(root, "var", "lib", "dpkg", "status.d");
+  mkdirSync(statusDir, { recursive: true });
+  for (const deb of debianPackages(arch, { ...DEBIAN_PACKAGES, ...extra })) {
     run("dpkg-deb", ["-x", deb, root]);
+    const control = run("dpkg-deb", ["-f", deb, "Package", "Source", "Version", "Architecture"]);
+    const name = /^Package: (.+)$/m.exec(control)?.[1] ?? "unknown";
+    writeFileSync(join(statusDir, name), `${control.trimEnd()}\nStatus: install ok installed\n`);
+  }
   rmSync(join(root, "usr", "share"), { recursive: true, force: true });
   rmSync(join(root, "usr", "lib", ARCHES[arch].triplet, "gconv"), { recursive: true, force: true });
   const tmp = join(root, "tmp");
@@ -161,6 +171,11 @@ function runtimeRoot(arch: Arch, root: string): void {
   unpackLibraries(arch, root);
   unpackNode(arch, join(root, "nodejs", "bin"));
   mkdirSync(join(root, "etc"), { recursive: true });
+  // As in the distroless base: what scanners read to know the distribution.
+  writeFileSync(
+    join(root, "etc", "os-release"),
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n',
+  );
   writeFileSync(
     join(root, "etc", "passwd"),
     "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",

@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import {
   createServer,
   request as httpRequest,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
   type ServerResponse,
@@ -29,6 +30,8 @@ export interface ProxiedRequest {
   key: string;
   /** Raw query string without "?", "" when none. */
   query: string;
+  /** The request's headers as received (lower-case names), e.g. to check conditional writes. */
+  headers: IncomingHttpHeaders;
   /** How the request ended: forwarded, answered by an injected fault, truncated, stalled, or dropped. */
   outcome: "forwarded" | "injected" | "truncated" | "stalled" | "dropped";
   /** Status the store answered a stalled-after-forwarding request with (never sent to the client). */
@@ -99,7 +102,7 @@ export interface S3FaultProxy {
 }
 
 function describe(method: string, bucket: string, key: string, query: string): ProxiedRequest {
-  return { n: -1, method, bucket, key, query, outcome: "forwarded" };
+  return { n: -1, method, bucket, key, query, headers: {}, outcome: "forwarded" };
 }
 
 function parseTarget(method: string, url: string): ProxiedRequest {
@@ -190,6 +193,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
 
   const server = createServer((incoming, response) => {
     const info = parseTarget(incoming.method ?? "GET", incoming.url ?? "/");
+    info.headers = incoming.headers;
     info.n = requests.length;
     requests.push(info);
     if (halted) {

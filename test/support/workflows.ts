@@ -6,6 +6,7 @@ import yaml from "js-yaml";
 import { repoRoot, toolPath } from "./tools.js";
 
 export interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;

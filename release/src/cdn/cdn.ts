@@ -12,6 +12,11 @@ export interface Invalidation {
 export interface Cdn {
   /** For messages: `cloudfront:<distribution id>`. */
   readonly description: string;
+  /**
+   * Checks, before anything is written, that the CDN answers and knows the distribution with
+   * these credentials: a publish whose invalidation would fail stops with the repository as it was.
+   */
+  preflight(): Promise<void>;
   /** `reference` must be unique per request (CloudFront's CallerReference). */
   invalidate(paths: string[], reference: string): Promise<Invalidation>;
   /** Resolves when the invalidation is complete; throws after `timeoutMs`. */

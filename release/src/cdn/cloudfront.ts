@@ -2,6 +2,7 @@
 import {
   type CloudFrontClient,
   CreateInvalidationCommand,
+  GetInvalidationCommand,
   waitUntilInvalidationCompleted,
 } from "@aws-sdk/client-cloudfront";
 import { ReleaseError } from "../errors.js";
@@ -16,6 +17,26 @@ export class CloudFrontCdn implements Cdn {
     private readonly distributionId: string,
   ) {
     this.description = `cloudfront:${distributionId}`;
+  }
+
+  /**
+   * GetInvalidation of an id that cannot exist: NoSuchInvalidation proves the endpoint answers,
+   * the distribution exists and the credentials may read its invalidations, with no permission
+   * beyond the ones a publish needs anyway.
+   */
+  async preflight(): Promise<void> {
+    try {
+      await this.client.send(
+        new GetInvalidationCommand({ DistributionId: this.distributionId, Id: "KUBE9PREFLIGHT" }),
+      );
+    } catch (error) {
+      if (nameOf(error) === "NoSuchInvalidation") return;
+      throw this.failure(
+        "reach the distribution (checked before publishing; nothing was written)",
+        "cloudfront:GetInvalidation",
+        error,
+      );
+    }
   }
 
   async invalidate(paths: string[], reference: string): Promise<Invalidation> {

@@ -32,22 +32,29 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   },
   {
     name: "repo",
-    description: "chart repositories: serve, verify and repair",
+    description: "chart repositories: serve, verify, repair and roll back",
     commands: async () => {
-      const [serve, verify, reindex] = await Promise.all([
+      const [serve, verify, reindex, rollback] = await Promise.all([
         import("./commands/repo-serve.js"),
         import("./commands/repo-verify.js"),
         import("./commands/repo-reindex.js"),
+        import("./commands/repo-rollback.js"),
       ]);
-      return [serve.registerRepoServe, verify.registerRepoVerify, reindex.registerRepoReindex];
+      return [
+        serve.registerRepoServe,
+        verify.registerRepoVerify,
+        reindex.registerRepoReindex,
+        rollback.registerRepoRollback,
+      ];
     },
   },
   {
     name: "image",
     description: "the operator image: daemonless build, tags, labels, anonymous registry verification",
     commands: async () => {
-      const [build, tags, labels, verify, wait] = await Promise.all([
+      const [build, push, tags, labels, verify, wait] = await Promise.all([
         import("./commands/image-build.js"),
+        import("./commands/image-push.js"),
         import("./commands/image-tags.js"),
         import("./commands/image-labels.js"),
         import("./commands/image-verify.js"),
@@ -55,6 +62,7 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
       ]);
       return [
         build.registerImageBuild,
+        push.registerImagePush,
         tags.registerImageTags,
         labels.registerImageLabels,
         verify.registerImageVerify,
@@ -64,8 +72,15 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   },
   {
     name: "release",
-    description: "release consistency: tag, chart version, appVersion, image tag",
-    commands: async () => [(await import("./commands/release-check.js")).registerReleaseCheck],
+    description:
+      "releases: consistency of a tag and its chart, and a local rehearsal of the release workflows",
+    commands: async () => {
+      const [check, rehearse] = await Promise.all([
+        import("./commands/release-check.js"),
+        import("./commands/release-rehearse.js"),
+      ]);
+      return [check.registerReleaseCheck, rehearse.registerReleaseRehearse];
+    },
   },
 ];
 

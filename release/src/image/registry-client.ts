@@ -19,9 +19,33 @@ export interface RegistryClientOptions {
   backoffMs?: number;
   /**
    * Sent to the token endpoint (Basic) when set: for reading a repository before its first push
-   * made it public, as `image build` does. Verification never sets it.
+   * made it public, as `image build` does. Verification never sets it. Sent only to an https
+   * realm, or to a plain-http realm on the registry's own loopback host (local test registries),
+   * never along a redirect.
    */
   credentials?: { username: string; password: string };
+  /**
+   * How long one attempt (request, answer and body) may take before it is abandoned and retried
+   * like a network error (default 60 s): a registry that accepts the connection and never
+   * answers must not hang a release job.
+   */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Where Basic credentials may go: https, or plain http only on the registry's own loopback host
+ * (a 401 naming any other realm could otherwise collect them in clear text).
+ */
+export function mayReceiveCredentials(realm: URL, registryHost: string): boolean {
+  if (realm.protocol === "https:") return true;
+  const registryHostname = registryHost.replace(/:\d+$/, "");
+  return (
+    realm.protocol === "http:" && LOOPBACK_HOSTS.has(realm.hostname) && realm.hostname === registryHostname
+  );
 }
 
 export interface FetchedManifest {
@@ -47,12 +71,39 @@ function failed(message: string, url: string, fix?: string, cause?: unknown): Re
   });
 }
 
+/**
+ * The body of an answer, within the attempt's deadline: a body that stops half-way (or is cut by
+ * the deadline) is a registry failure, not a crash.
+ */
+async function bodyOf(response: Response, url: string): Promise<Buffer> {
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw failed(
+      `the registry's answer broke off: ${String(error)}`,
+      url,
+      "run the same command again",
+      error,
+    );
+  }
+}
+
+async function jsonOf(response: Response, url: string): Promise<unknown> {
+  const body = await bodyOf(response, url);
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch (error) {
+    throw failed("the registry answered with something that is not JSON", url, undefined, error);
+  }
+}
+
 export class RegistryClient {
   private readonly fetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly credentials: RegistryClientOptions["credentials"];
+  private readonly requestTimeoutMs: number;
   /** Tokens by registry + scope, reused for every request to the same repository. */
   private readonly tokens = new Map<string, string>();
 
@@ -62,6 +113,7 @@ export class RegistryClient {
     this.attempts = options.attempts ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
     this.credentials = options.credentials;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   /** One HTTP exchange with retries on 429, 5xx and network errors. */
@@ -70,7 +122,12 @@ export class RegistryClient {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let response: Response | undefined;
       try {
-        response = await this.fetch(url, { ...init, redirect: "follow" });
+        // Each attempt has its own deadline, which also bounds reading the body afterwards.
+        response = await this.fetch(url, {
+          redirect: "follow",
+          ...init,
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
+        });
       } catch (error) {
         lastError = error;
       }
@@ -106,10 +163,29 @@ export class RegistryClient {
     tokenUrl.searchParams.set("scope", scope);
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.credentials !== undefined) {
+      if (!mayReceiveCredentials(tokenUrl, ref.registry)) {
+        throw failed(
+          `the registry's 401 names the token endpoint ${tokenUrl.origin}, which is neither https nor the registry's own loopback host: the credentials were not sent`,
+          tokenUrl.href,
+          "check the registry address; credentials go only to an https token endpoint",
+        );
+      }
       const { username, password } = this.credentials;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
-    const response = await this.send(tokenUrl.href, { headers });
+    // Credentials are never carried along a redirect, wherever it points.
+    const response = await this.send(tokenUrl.href, {
+      headers,
+      ...(this.credentials === undefined ? {} : { redirect: "manual" as const }),
+    });
+    if (this.credentials !== undefined && response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw failed(
+        `the token endpoint answered with a redirect (HTTP ${response.status}) to ${response.headers.get("location") ?? "nowhere"}: the credentials were not sent on`,
+        tokenUrl.href,
+        "give the registry whose token endpoint answers directly (ghcr.io does)",
+      );
+    }
     if (!response.ok) {
       if (this.credentials !== undefined) {
         throw failed(
@@ -124,7 +200,7 @@ export class RegistryClient {
         "make the package public (GitHub: package settings > Change visibility)",
       );
     }
-    const body = (await response.json()) as { token?: unknown; access_token?: unknown };
+    const body = (await jsonOf(response, tokenUrl.href)) as { token?: unknown; access_token?: unknown };
     const token = typeof body.token === "string" ? body.token : body.access_token;
     if (typeof token !== "string" || token === "")
       throw failed("the token endpoint sent no token", tokenUrl.href);
@@ -133,8 +209,15 @@ export class RegistryClient {
   }
 
   /** A request to the registry API, answering a Bearer challenge once. */
-  async request(ref: ImageReference, path: string, init: RequestInit = {}): Promise<Response> {
-    const url = `${ref.baseUrl}/v2/${ref.name}/${path}`;
+  request(ref: ImageReference, path: string, init: RequestInit = {}): Promise<Response> {
+    return this.requestAt(ref, `${ref.baseUrl}/v2/${ref.name}/${path}`, init);
+  }
+
+  /**
+   * The same for a URL the registry handed out (an upload `Location`), which may name another
+   * path or carry its own query.
+   */
+  async requestAt(ref: ImageReference, url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const first = await this.send(url, { ...init, headers });
     if (first.status !== 401) return first;
@@ -144,6 +227,13 @@ export class RegistryClient {
       `Bearer ${await this.token(url, first.headers.get("www-authenticate"), ref)}`,
     );
     const second = await this.send(url, { ...init, headers });
+    if ((second.status === 401 || second.status === 403) && this.credentials !== undefined) {
+      throw failed(
+        `${this.credentials.username} may not ${init.method ?? "GET"} ${formatReference(ref)} (HTTP ${second.status})`,
+        url,
+        "the credential needs write access to the package (GitHub: packages: write for GITHUB_TOKEN, and the repository linked to the package)",
+      );
+    }
     if (second.status === 401 || second.status === 403) {
       throw failed(
         `anonymous pull of ${formatReference(ref)} is denied (HTTP ${second.status})`,
@@ -176,7 +266,7 @@ export class RegistryClient {
       return undefined;
     }
     if (!response.ok) throw failed(`GET manifest: HTTP ${response.status}`, url);
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await bodyOf(response, url);
     if (body.length > MAX_MANIFEST_BYTES) throw failed(`manifest of ${body.length} bytes is over 4 MiB`, url);
     const actual = sha256Digest(body);
     const claimed = response.headers.get("docker-content-digest");
@@ -218,7 +308,7 @@ export class RegistryClient {
     const url = `${ref.baseUrl}/v2/${ref.name}/blobs/${digest}`;
     const response = await this.request(ref, `blobs/${digest}`);
     if (!response.ok) throw failed(`GET blob ${digest}: HTTP ${response.status}`, url);
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await bodyOf(response, url);
     if (body.length > MAX_CONFIG_BYTES) throw failed(`blob ${digest} is larger than a config can be`, url);
     const actual = sha256Digest(body);
     if (actual !== digest) {
@@ -238,7 +328,9 @@ export class RegistryClient {
       if (response.status === 404) return tags.length === 0 ? undefined : tags;
       if (!response.ok)
         throw failed(`GET tags/list: HTTP ${response.status}`, `${ref.baseUrl}/v2/${ref.name}`);
-      const body = (await response.json()) as { tags?: string[] | null };
+      const body = (await jsonOf(response, `${ref.baseUrl}/v2/${ref.name}/${path}`)) as {
+        tags?: string[] | null;
+      };
       tags.push(...(body.tags ?? []));
       // Link: </v2/<name>/tags/list?last=x&n=1000>; rel="next"
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get("link") ?? "")?.[1];

@@ -17,6 +17,8 @@ export interface FloatingDecision {
 export interface TagSet {
   version: string;
   prerelease: boolean;
+  /** The tags that name this release alone and never move once pushed: v<version>, <version>. */
+  fixed: string[];
   /** Every tag to push, fixed ones first: v<version>, <version>, then the floating ones that move. */
   tags: string[];
   floating: FloatingDecision[];
@@ -51,7 +53,7 @@ export function computeTagSet(input: string, existingTags: readonly string[]): T
   const release = parseReleaseVersion(input);
   const fixed = [`v${release.version}`, release.version];
   if (release.prerelease !== undefined) {
-    return { version: release.version, prerelease: true, tags: fixed, floating: [] };
+    return { version: release.version, prerelease: true, fixed, tags: fixed, floating: [] };
   }
   const existing = existingTags.flatMap((tag) => releaseVersionOfTag(tag) ?? []);
   const own = release.version;
@@ -85,5 +87,36 @@ export function computeTagSet(input: string, existingTags: readonly string[]): T
   const order = [`${release.major}.${release.minor}`, release.major, "latest"];
   const moving = floating.filter((f) => f.moves).map((f) => f.tag);
   const tags = [...fixed, ...order.filter((tag) => moving.includes(tag))];
-  return { version: release.version, prerelease: false, tags, floating };
+  return { version: release.version, prerelease: false, fixed, tags, floating };
+}
+
+export interface FloatingTarget {
+  /** A floating tag in this release's scopes: `X.Y`, `X` (not `0`), `latest`. */
+  tag: string;
+  /** The release version it must point at: the highest stable one in its scope, or none yet. */
+  version: string | undefined;
+}
+
+/**
+ * Where each floating tag of `input`'s scopes must point, judged only by the release tags in the
+ * registry (this release's own fixed tags included once pushed). A pure function of the registry's
+ * release tags, so every release that re-applies it after its own push converges on the same
+ * answer whatever the order in which concurrent releases finish: the last one to check fixes any
+ * earlier stale move. Pre-releases have no floating tags.
+ */
+export function floatingTargets(input: string, existingTags: readonly string[]): FloatingTarget[] {
+  const release = parseReleaseVersion(input);
+  if (release.prerelease !== undefined) return [];
+  const existing = existingTags.flatMap((tag) => releaseVersionOfTag(tag) ?? []);
+  const targets: FloatingTarget[] = [
+    {
+      tag: `${release.major}.${release.minor}`,
+      version: highestStable(existing, (v) => v.major === release.major && v.minor === release.minor),
+    },
+  ];
+  if (release.major !== "0") {
+    targets.push({ tag: release.major, version: highestStable(existing, (v) => v.major === release.major) });
+  }
+  targets.push({ tag: "latest", version: highestStable(existing, () => true) });
+  return targets;
 }

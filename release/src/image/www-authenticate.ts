@@ -58,6 +58,18 @@ export function parseBearerChallenge(header: string | null): BearerChallenge | u
   const challenge = parseChallenge(header);
   if (challenge === undefined || challenge.scheme.toLowerCase() !== "bearer") return undefined;
   const realm = challenge.params.realm;
-  if (realm === undefined || realm === "") return undefined;
+  if (realm === undefined || !isHttpUrl(realm)) return undefined;
   return { realm, service: challenge.params.service, scope: challenge.params.scope };
+}
+
+/** The realm must be an absolute http(s) URL: a token is fetched from nowhere else. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === ""
+    );
+  } catch {
+    return false;
+  }
 }

@@ -1,8 +1,11 @@
 /**
- * A release is consistent when its tag, the chart's `version`, its `appVersion` and the image tag
- * the chart renders with default values all name the same version. The original project once
- * shipped an image tagged `v2.4.0` while its chart asked for `2.4.0`; this check runs before
- * anything is built so that such a release stops at the start.
+ * The tag is a release's only input: the chart is published with `version` and `appVersion` set
+ * from the tag (the committed Chart.yaml holds a development version), and its image tag defaults
+ * to appVersion. A release is consistent when the tag is a release tag, the chart loads, and the
+ * image the chart renders with default values is the release's own: values.yaml must not pin
+ * another tag or a digest. The original project once shipped an image tagged `v2.4.0` while its
+ * chart asked for `2.4.0`; this check runs before anything is built so that such a release stops
+ * at the start.
  */
 import { join } from "node:path";
 import yaml from "js-yaml";
@@ -21,9 +24,14 @@ export interface Mismatch {
 export interface ReleaseCheck {
   tag: string;
   version: string;
+  prerelease: boolean;
   chart: string;
+  /** The version the chart is published with: the tag's. */
   chartVersion: string;
-  appVersion: string | undefined;
+  /** The appVersion it is published with: the tag's. */
+  appVersion: string;
+  /** What Chart.yaml holds in the repository (a development version; replaced at publish). */
+  committedVersion: string;
   /** The image tag `helm template` renders with default values. */
   defaultImageTag: string | undefined;
   mismatches: Mismatch[];
@@ -50,7 +58,6 @@ function imageValues(values: unknown): { tag: unknown; digest: unknown } {
 export async function checkRelease(tag: string, chartDir: string): Promise<ReleaseCheck> {
   const version = parseReleaseTag(tag);
   const chart = await loadChartDir(chartDir);
-  const chartYaml = chart.chartYamlPath;
   const valuesPath = join(chartDir, "values.yaml");
   const mismatches: Mismatch[] = [];
   const expect = (file: string, field: string, actual: string | undefined, expected: string, why: string) => {
@@ -65,22 +72,20 @@ export async function checkRelease(tag: string, chartDir: string): Promise<Relea
     }
   };
   const { metadata } = chart;
-  expect(chartYaml, "version", metadata.version, version, `the release tag ${tag} without "v"`);
-  expect(chartYaml, "appVersion", metadata.appVersion, version, `the release tag ${tag} without "v"`);
 
   const valuesFile = chart.files.find((file) => file.path === "values.yaml");
   const values = valuesFile === undefined ? {} : yaml.load(Buffer.from(valuesFile.data).toString("utf8"));
   const image = imageValues(values);
   // The chart's templates render `.Values.image.tag | default .Chart.AppVersion`.
   const rawTag = image.tag === undefined || image.tag === null ? "" : String(image.tag);
-  const defaultImageTag = rawTag === "" ? metadata.appVersion : rawTag;
+  const defaultImageTag = rawTag === "" ? version : rawTag;
   if (rawTag !== "") {
     expect(
       valuesPath,
       "image.tag",
       rawTag,
       version,
-      "leave it empty so that the image tag follows appVersion",
+      "leave it empty so that the image tag follows appVersion, which the release sets from the tag",
     );
   }
   if (typeof image.digest === "string" && image.digest !== "") {
@@ -95,9 +100,11 @@ export async function checkRelease(tag: string, chartDir: string): Promise<Relea
   return {
     tag,
     version,
+    prerelease: version.includes("-"),
     chart: metadata.name,
-    chartVersion: metadata.version,
-    appVersion: metadata.appVersion,
+    chartVersion: version,
+    appVersion: version,
+    committedVersion: metadata.version,
     defaultImageTag,
     mismatches,
   };
@@ -115,7 +122,7 @@ export function assertReleaseConsistent(check: ReleaseCheck): ReleaseCheck {
     {
       file: first.file,
       field: first.field,
-      fix: `set version and appVersion to ${check.version} in Chart.yaml and leave image.tag empty in values.yaml`,
+      fix: "leave image.tag and image.digest empty in values.yaml: the release sets appVersion from the tag and the image tag follows it",
     },
   );
 }

@@ -17,6 +17,7 @@ import { contentEtag, isNotModified } from "./conditional.js";
 import type { RepoSource } from "./directory-source.js";
 import { acceptsGzip } from "./encoding.js";
 import { keyFromRequestTarget } from "./safe-path.js";
+import { SECURITY_HEADERS } from "./security-headers.js";
 
 const gzipAsync = promisify(gzip);
 
@@ -37,6 +38,8 @@ export function createRepoHandler(options: RepoHandlerOptions): RequestListener 
   return (request, response) => {
     const started = performance.now();
     const exchange: Exchange = { request, response, bytes: 0 };
+    // On every answer, errors and 304 included, as the CDN's response headers policy does.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
     response.once("close", () => {
       const ms = (performance.now() - started).toFixed(1);
       options.log(
@@ -95,7 +98,6 @@ async function sendObject(exchange: Exchange, source: RepoSource, key: string): 
   response.setHeader("ETag", etag);
   response.setHeader("Cache-Control", policy.cacheControl);
   if (policy.compressible) response.setHeader("Vary", "Accept-Encoding");
-  response.setHeader("X-Content-Type-Options", "nosniff");
 
   const conditional = {
     ifNoneMatch: request.headers["if-none-match"],
@@ -141,7 +143,6 @@ function sendText(
     "Content-Type": TEXT,
     "Content-Length": body.byteLength,
     "Cache-Control": UNCACHED,
-    "X-Content-Type-Options": "nosniff",
     ...extra,
   });
   sendBody(exchange, body);

@@ -26,8 +26,9 @@ export class S3Store implements Store {
   readonly location: string;
 
   constructor(
-    private readonly client: S3Client,
-    private readonly where: S3Location,
+    /** Public so that a version history (s3-object-history.ts) can share the client. */
+    readonly client: S3Client,
+    readonly where: S3Location,
   ) {
     this.location = s3Url(where);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isReleaseError } from "../../src/errors.js";
-import { computeTagSet } from "../../src/image/tag-set.js";
+import { computeTagSet, floatingTargets } from "../../src/image/tag-set.js";
 
 describe("computeTagSet", () => {
   it.each<[string, string, string[], string[]]>([
@@ -75,5 +75,41 @@ describe("computeTagSet", () => {
     }
     expect(isReleaseError(caught, "USAGE")).toBe(true);
     expect((caught as Error).message).toContain(message);
+  });
+});
+
+describe("floatingTargets: where X.Y, X and latest belong, from the registry's release tags alone", () => {
+  it.each([
+    ["a first release", "v1.0.0", ["v1.0.0", "1.0.0"], { "1.0": "1.0.0", "1": "1.0.0", latest: "1.0.0" }],
+    [
+      "a patch on an old line leaves latest and the major on the newer line",
+      "v1.4.9",
+      ["1.4.8", "1.4.9", "2.0.0"],
+      { "1.4": "1.4.9", "1": "1.4.9", latest: "2.0.0" },
+    ],
+    [
+      "the same answer for the lower of two concurrent releases once both tags exist",
+      "v1.1.1",
+      ["1.1.0", "1.1.1", "1.2.0"],
+      { "1.1": "1.1.1", "1": "1.2.0", latest: "1.2.0" },
+    ],
+    [
+      "pre-releases never count",
+      "v1.0.0",
+      ["1.0.0", "1.1.0-rc.1", "2.0.0-beta.1"],
+      { "1.0": "1.0.0", "1": "1.0.0", latest: "1.0.0" },
+    ],
+    ["0.y has no bare major tag", "v0.3.0", ["0.3.0"], { "0.3": "0.3.0", latest: "0.3.0" }],
+  ])("%s", (_, version, tags, expected) => {
+    const targets = Object.fromEntries(floatingTargets(version, tags).map((t) => [t.tag, t.version]));
+    expect(targets).toEqual(expected);
+  });
+
+  it("gives a pre-release no floating tags", () => {
+    expect(floatingTargets("v2.0.0-rc.1", ["2.0.0-rc.1", "1.0.0"])).toEqual([]);
+  });
+
+  it("leaves a tag without a target while its own version is not pushed yet", () => {
+    expect(floatingTargets("v3.0.0", ["1.0.0"]).find((t) => t.tag === "3")?.version).toBeUndefined();
   });
 });

@@ -34,6 +34,9 @@ describe("WWW-Authenticate", () => {
     ['Bearer service="ghcr.io"'],
     ['Bearer realm="unterminated'],
     ["Bearer realm"],
+    ['Bearer realm="/token"'],
+    ['Bearer realm="file:///etc/passwd"'],
+    ['Bearer realm="https://user:pass@auth.example/token"'],
   ])("gives no Bearer challenge for %j", (header) => {
     expect(parseBearerChallenge(header)).toBeUndefined();
   });

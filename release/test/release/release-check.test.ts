@@ -44,43 +44,49 @@ afterEach(() => {
 });
 
 describe("release check", () => {
-  it("passes when tag, version, appVersion and the default image tag agree", async () => {
+  it("publishes the chart with the tag's version and appVersion, whatever Chart.yaml holds", async () => {
+    setVersions("0.0.0", "0.0.0");
     const check = assertReleaseConsistent(await checkRelease("v1.2.3", chart));
     expect(check).toMatchObject({
       version: "1.2.3",
+      prerelease: false,
       chartVersion: "1.2.3",
       appVersion: "1.2.3",
+      committedVersion: "0.0.0",
       defaultImageTag: "1.2.3",
     });
   });
 
-  it("passes for a pre-release", async () => {
-    setVersions("1.3.0-rc.1", "1.3.0-rc.1");
-    expect((await checkRelease("v1.3.0-rc.1", chart)).mismatches).toEqual([]);
+  it("passes for a pre-release and says so", async () => {
+    const check = assertReleaseConsistent(await checkRelease("v1.3.0-rc.1", chart));
+    expect(check).toMatchObject({
+      chartVersion: "1.3.0-rc.1",
+      prerelease: true,
+      defaultImageTag: "1.3.0-rc.1",
+    });
   });
 
-  it("accepts image.tag equal to appVersion", async () => {
+  it("accepts image.tag equal to the tag's version", async () => {
     edit("values.yaml", /^ {2}tag: ""$/m, '  tag: "1.2.3"');
     expect((await checkRelease("v1.2.3", chart)).mismatches).toEqual([]);
   });
 
-  it("names the version mismatch with file and field", async () => {
-    setVersions("1.2.2", "1.2.3");
+  it("names an image.tag that would render another image, with file and field", async () => {
+    edit("values.yaml", /^ {2}tag: ""$/m, "  tag: v1.2.3");
     const error = await mismatchError("v1.2.3");
     expect(error.code).toBe("RELEASE_MISMATCH");
-    expect(error.file).toBe(join(chart, "Chart.yaml"));
-    expect(error.field).toBe("version");
-    expect(error.message).toContain('Chart.yaml: version is "1.2.2", expected "1.2.3"');
-    expect(error.message).not.toContain("appVersion is");
+    expect(error.file).toBe(join(chart, "values.yaml"));
+    expect(error.field).toBe("image.tag");
+    expect(error.message).toContain(`${join(chart, "values.yaml")}: image.tag is "v1.2.3", expected "1.2.3"`);
   });
 
   it("names every mismatch at once", async () => {
-    setVersions("1.2.2", "1.2.1");
     edit("values.yaml", /^ {2}tag: ""$/m, "  tag: v1.2.3");
+    edit("values.yaml", /^ {2}digest: ""$/m, `  digest: "sha256:${"a".repeat(64)}"`);
     const error = await mismatchError("v1.2.3");
-    expect(error.message).toContain("3 mismatch(es)");
-    expect(error.message).toContain('Chart.yaml: appVersion is "1.2.1", expected "1.2.3"');
-    expect(error.message).toContain(`${join(chart, "values.yaml")}: image.tag is "v1.2.3", expected "1.2.3"`);
+    expect(error.message).toContain("2 mismatch(es)");
+    expect(error.message).toContain("image.tag is");
+    expect(error.message).toContain("image.digest is set");
   });
 
   it("refuses an image digest pinned in values.yaml", async () => {

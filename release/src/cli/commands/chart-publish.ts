@@ -127,11 +127,15 @@ export function registerChartPublish(chart: Command, context: CliContext): void 
       );
       return;
     }
-    output.progress(`publishing ${plan.chart} ${plan.version} to ${plan.repository}`);
     const cdn =
       cdnTarget === undefined
         ? undefined
         : await cloudFrontCdn(cdnTarget.distributionId, requestTimeoutMs(flags));
+    if (cdn !== undefined) {
+      output.progress(`checking ${cdn.description} before writing`);
+      await cdn.preflight();
+    }
+    output.progress(`publishing ${plan.chart} ${plan.version} to ${plan.repository}`);
     const published = await runPublish(store, chartArchive, planned, {
       now: context.now,
       log: output.progress,

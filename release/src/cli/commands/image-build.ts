@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -7,12 +7,15 @@ import { ReleaseError } from "../../errors.js";
 import { buildImage, checkBuiltImage } from "../../image/build/build-image.js";
 import { Buildah } from "../../image/build/buildah.js";
 import { parseDockerfileStages } from "../../image/build/dockerfile-stages.js";
-import { pushImage } from "../../image/build/push-image.js";
+import { writeGithubOutputs } from "../../image/github-output.js";
 import { checkRfc3339, imageLabels } from "../../image/labels.js";
+import { readLayoutContents } from "../../image/push/layout-contents.js";
+import { type PushReport, pushLayout } from "../../image/push/push-layout.js";
 import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
+import { PASSWORD_ENV, registryCredentials, USERNAME_ENV } from "../../image/registry-credentials.js";
+import { registryTls } from "../../image/registry-tls.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
-import { computeTagSet } from "../../image/tag-set.js";
 import { formatSize, parseSize } from "../../image/units.js";
 import type { CliContext } from "../context.js";
 import { runGit } from "../git.js";
@@ -32,12 +35,10 @@ interface BuildFlags {
   storage?: string;
   ociLayout?: string;
   json?: boolean;
+  githubOutput?: boolean;
 }
 
 const PLATFORM = /^linux\/(amd64|arm64|arm\/v7|ppc64le|s390x|riscv64)$/;
-/** Where credentials for --push come from (GitHub: github.actor and GITHUB_TOKEN). */
-const USERNAME_ENV = "KUBE9_REGISTRY_USERNAME";
-const PASSWORD_ENV = "KUBE9_REGISTRY_PASSWORD";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -120,11 +121,6 @@ async function commitFacts(
   return { revision, created: canonical, epoch: Math.floor(Date.parse(canonical) / 1000) };
 }
 
-function loopbackHost(image: string): boolean {
-  const host = image.split("/")[0] ?? "";
-  return /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
-}
-
 export function registerImageBuild(image: Command, context: CliContext): void {
   image
     .command("build")
@@ -151,11 +147,13 @@ export function registerImageBuild(image: Command, context: CliContext): void {
       "also keep the built image as an OCI image layout in this new folder (e.g. for trivy image --input)",
     )
     .option("--json", "print the result as JSON")
+    .option("--github-output", "also write digest= (the image index) to $GITHUB_OUTPUT")
     .addHelpText(
       "after",
       `
 Registry credentials for --push come from ${USERNAME_ENV} and ${PASSWORD_ENV}.
-Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
+Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP, each named in a
+registries.conf for this run; every other registry keeps TLS verification.`,
     )
     .action(async (versionText: string, flags: BuildFlags) => {
       const output = commandOutput(context, flags);
@@ -197,13 +195,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
       const stages = parseDockerfileStages(readFileSync(dockerfile, "utf8"), dockerfile);
       const repository =
         flags.push === undefined ? undefined : parseImageReference(flags.push, "--push", "latest");
-      const username = context.env[USERNAME_ENV];
-      const password = context.env[PASSWORD_ENV];
-      if (repository !== undefined && (username === undefined) !== (password === undefined)) {
-        throw new ReleaseError("USAGE", `set both ${USERNAME_ENV} and ${PASSWORD_ENV}, or neither`, {
-          field: USERNAME_ENV,
-        });
-      }
+      const credentials = repository === undefined ? undefined : registryCredentials(context.env);
       const facts = await commitFacts(flags, context, contextDir);
       const labels = imageLabels({
         version,
@@ -212,23 +204,22 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
         source: flags.source,
       });
       const images = [...Object.values(buildArgs), flags.push ?? ""];
-      const tlsVerify = !images.some(loopbackHost);
+      // TLS is verified for every registry but the loopback ones named in a registries.conf.
+      const tls = registryTls(images);
 
       const workDir = await mkdtemp(join(tmpdir(), "kube9-image-build-"));
       const storage =
         flags.storage === undefined ? join(workDir, "storage") : resolve(context.cwd, flags.storage);
       try {
-        let authFile: string | undefined;
-        if (repository !== undefined && username !== undefined && password !== undefined) {
-          authFile = join(workDir, "auth.json");
-          const auth = Buffer.from(`${username}:${password}`).toString("base64");
-          await writeFile(authFile, JSON.stringify({ auths: { [repository.registry]: { auth } } }), {
-            mode: 0o600,
-          });
-          await chmod(authFile, 0o600);
+        let registriesEnv: Record<string, string> = {};
+        if (tls.registriesConf !== undefined) {
+          const registriesConf = join(workDir, "registries.conf");
+          await writeFile(registriesConf, tls.registriesConf);
+          registriesEnv = { CONTAINERS_REGISTRIES_CONF: registriesConf };
         }
         const buildah = new Buildah({
           binary: flags.buildah,
+          env: registriesEnv,
           root: join(storage, "root"),
           runRoot: join(storage, "run"),
           onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
@@ -251,8 +242,7 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           sourceDateEpoch: facts.epoch,
           workDir,
           ...(ociLayout === undefined ? {} : { layoutDir: ociLayout }),
-          tlsVerify,
-          ...(authFile === undefined ? {} : { authFile }),
+          tlsVerify: true,
           progress: output.progress,
         });
         checkBuiltImage(
@@ -268,30 +258,19 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           },
           dockerfile,
         );
-        let pushed: Awaited<ReturnType<typeof pushImage>> = [];
-        let tags: string[] = [];
+        let pushed: PushReport | undefined;
         if (repository !== undefined) {
-          const client = new RegistryClient(
-            username !== undefined && password !== undefined ? { credentials: { username, password } } : {},
-          );
-          output.progress(`reading the tags of ${repository.registry}/${repository.name}`);
-          const set = computeTagSet(version, (await client.listTags(repository)) ?? []);
-          tags = set.tags;
-          const fixed = [`v${set.version}`, set.version];
-          pushed = await pushImage({
-            buildah,
-            client,
-            list: built.list,
+          // The one push path: the checked OCI layout, byte for byte (same as `image push`).
+          pushed = await pushLayout({
+            client: new RegistryClient(credentials === undefined ? {} : { credentials }),
             repository,
-            digest: built.layout.digest,
-            fixedTags: fixed,
-            floatingTags: set.tags.filter((tag) => !fixed.includes(tag)),
-            tlsVerify,
-            ...(authFile === undefined ? {} : { authFile }),
-            workDir,
+            contents: await readLayoutContents(built.layoutDir, version),
+            version,
+            expectedDigest: built.layout.digest,
             progress: output.progress,
           });
         }
+        const tags = pushed === undefined ? [] : [...pushed.fixed, ...pushed.floating];
         const platformsReport = built.layout.platforms.map((p) => {
           const build = built.builds.find((b) => b.platform === p.platform);
           return {
@@ -314,21 +293,27 @@ Registries on loopback (localhost, 127.0.0.1) are spoken to over plain HTTP.`,
           buildSeconds: Number(built.seconds.toFixed(2)),
           platforms: platformsReport,
           labels,
-          tags,
-          pushed,
+          tags: tags.map((t) => t.tag),
+          pushed: tags.map((t) => ({
+            tag: t.tag,
+            reference: t.reference,
+            outcome: t.outcome,
+            version: t.version,
+          })),
           ...(ociLayout === undefined ? {} : { ociLayout }),
         };
         const rows = platformsReport.map(
           (p) =>
             `  ${p.platform.padEnd(13)} ${p.digest}  ${formatSize(p.compressedBytes)} compressed, ${formatSize(p.uncompressedBytes)} uncompressed, built in ${p.buildSeconds.toFixed(1)} s, ${p.emulatedSteps} emulated step(s)`,
         );
-        const pushedLines = pushed.map((p) => `  ${p.reference} (${p.outcome})`);
+        const pushedLines = tags.map((p) => `  ${p.reference} -> ${p.version} (${p.outcome})`);
+        if (flags.githubOutput === true) writeGithubOutputs(context.env, { digest: built.layout.digest });
         output.result(
           result,
           [
             `kube9-operator ${version}: ${built.layout.digest} (built in ${built.seconds.toFixed(1)} s)`,
             ...rows,
-            ...(pushed.length === 0 ? ["not pushed (no --push)"] : ["pushed:", ...pushedLines]),
+            ...(pushed === undefined ? ["not pushed (no --push)"] : ["pushed:", ...pushedLines]),
             ...(ociLayout === undefined ? [] : [`OCI layout: ${ociLayout} (tag ${version})`]),
           ].join("\n"),
         );

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { writeGithubOutputs } from "../../image/github-output.js";
 import { assertReleaseConsistent, checkRelease } from "../../release/release-check.js";
 import type { CliContext } from "../context.js";
 import { commandOutput } from "../output.js";
@@ -7,6 +8,7 @@ import { commandOutput } from "../output.js";
 interface CheckFlags {
   chart: string;
   json?: boolean;
+  githubOutput?: boolean;
 }
 
 export const DEFAULT_CHART_DIR = "charts/kube9-operator";
@@ -15,17 +17,25 @@ export function registerReleaseCheck(release: Command, context: CliContext): voi
   release
     .command("check")
     .description(
-      "check that the release tag, Chart.yaml version, appVersion and the chart's default image tag agree",
+      "check a release tag and the chart it publishes: version and appVersion come from the tag, and the default image tag must follow them",
     )
     .argument("<tag>", "release tag, e.g. v1.2.3")
     .option("--chart <dir>", "chart directory", DEFAULT_CHART_DIR)
     .option("--json", "print the result as JSON")
+    .option("--github-output", "also write version=, prerelease= and image-tag= to $GITHUB_OUTPUT")
     .action(async (tag: string, flags: CheckFlags) => {
       const output = commandOutput(context, flags);
       const check = assertReleaseConsistent(await checkRelease(tag, resolve(context.cwd, flags.chart)));
+      if (flags.githubOutput === true) {
+        writeGithubOutputs(context.env, {
+          version: check.version,
+          prerelease: String(check.prerelease),
+          "image-tag": check.defaultImageTag ?? check.version,
+        });
+      }
       output.result(
         check,
-        `OK ${check.tag}: chart ${check.chart} version ${check.chartVersion}, appVersion ${check.appVersion}, default image tag ${check.defaultImageTag}`,
+        `OK ${check.tag}: chart ${check.chart} is published as version ${check.chartVersion}, appVersion ${check.appVersion} (Chart.yaml holds ${check.committedVersion}); default image tag ${check.defaultImageTag}`,
       );
     });
 }

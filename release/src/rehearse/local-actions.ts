@@ -1,0 +1,192 @@
+/**
+ * The local equivalent of every action the release workflows use, for the rehearsal. A workflow
+ * that adds an action not listed here fails the rehearsal before anything runs (the engine checks
+ * every `uses:` up front), so the workflows cannot drift from what is rehearsed.
+ */
+import { execFile } from "node:child_process";
+import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join } from "node:path";
+import { promisify } from "node:util";
+import type { ActionContext, ActionMap, ActionOutcome } from "./workflow/index.js";
+
+const exec = promisify(execFile);
+
+export interface LocalActionSettings {
+  /** The repository being rehearsed: what actions/checkout clones. */
+  repository: string;
+  /** Artifacts of the run (upload-artifact / download-artifact), one folder per name. */
+  artifacts: string;
+  /** The rehearsal's report folder: SARIF uploads and attestations land here. */
+  report: string;
+  /** The pinned Trivy and the vulnerability database it scans with (offline). */
+  /** Without a cacheDir, Trivy downloads its database as on GitHub. */
+  trivy: { binary: string; version: string; cacheDir?: string };
+  /** What configure-aws-credentials hands out: the S3 and CloudFront stand-ins' settings. */
+  aws: { env: Record<string, string>; roleArn: string };
+}
+
+function required(inputs: Record<string, string>, name: string): string {
+  const value = inputs[name];
+  if (value === undefined || value === "") throw new Error(`input "${name}" is required`);
+  return value;
+}
+
+function inWorkspace(context: ActionContext, path: string): string {
+  return isAbsolute(path) ? path : join(context.workspace, path);
+}
+
+/** actions/checkout: the repository at `ref`, detached, in the job's workspace. */
+async function checkout(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
+  const ref = required(inputs, "ref");
+  if ((await readdir(context.workspace)).length > 0)
+    throw new Error(`the workspace ${context.workspace} is not empty`);
+  // --shared: objects are read from the rehearsed repository, nothing is copied.
+  await exec("git", [
+    "clone",
+    "--quiet",
+    "--shared",
+    "--no-checkout",
+    settings.repository,
+    context.workspace,
+  ]);
+  try {
+    await exec("git", ["-C", context.workspace, "checkout", "--quiet", "--detach", ref]);
+  } catch (error) {
+    throw new Error(
+      `cannot check out ${ref}: ${(error as { stderr?: string }).stderr?.trim() ?? String(error)}`,
+    );
+  }
+  const { stdout } = await exec("git", ["-C", context.workspace, "rev-parse", "HEAD"]);
+  context.log(`checked out ${ref} at ${stdout.trim()}`);
+  return {};
+}
+
+/** actions/setup-node: this machine's Node.js (the rehearsal says when its major differs). */
+async function setupNode(inputs: Record<string, string>, context: ActionContext): Promise<ActionOutcome> {
+  const wanted = required(inputs, "node-version");
+  const have = process.versions.node;
+  if (wanted.split(".")[0] !== have.split(".")[0]) {
+    context.log(`the workflow asks for Node.js ${wanted}; the rehearsal runs ${have}`);
+  }
+  return { path: [dirname(process.execPath)] };
+}
+
+async function uploadArtifact(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
+  const name = required(inputs, "name");
+  const source = inWorkspace(context, required(inputs, "path"));
+  const target = join(settings.artifacts, name);
+  const entries = await readdir(source).catch(() => undefined);
+  if (entries === undefined || entries.length === 0) {
+    if (inputs["if-no-files-found"] === "error") throw new Error(`no files found at ${source}`);
+    context.log(`no files at ${source}, nothing uploaded`);
+    return {};
+  }
+  if ((await readdir(target).catch(() => [])).length > 0) {
+    throw new Error(`an artifact named ${name} was already uploaded in this run`);
+  }
+  await mkdir(target, { recursive: true });
+  await cp(source, target, { recursive: true });
+  context.log(`uploaded ${entries.length} entr${entries.length === 1 ? "y" : "ies"} as ${name}`);
+  return {};
+}
+
+async function downloadArtifact(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
+  const name = required(inputs, "name");
+  const source = join(settings.artifacts, name);
+  if ((await readdir(source).catch(() => [])).length === 0)
+    throw new Error(`no artifact named ${name} in this run`);
+  const target = inWorkspace(context, inputs.path || ".");
+  await mkdir(target, { recursive: true });
+  await cp(source, target, { recursive: true });
+  return {};
+}
+
+/** aquasecurity/setup-trivy: the pinned Trivy with a local database, offline. */
+async function setupTrivy(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+): Promise<ActionOutcome> {
+  const wanted = required(inputs, "version");
+  if (wanted !== settings.trivy.version) {
+    throw new Error(
+      `the workflow installs Trivy ${wanted}, the rehearsal has ${settings.trivy.version}: pin the same version in scripts/tools.json`,
+    );
+  }
+  const offline =
+    settings.trivy.cacheDir === undefined
+      ? {}
+      : {
+          TRIVY_CACHE_DIR: settings.trivy.cacheDir,
+          TRIVY_SKIP_DB_UPDATE: "true",
+          TRIVY_SKIP_JAVA_DB_UPDATE: "true",
+          TRIVY_OFFLINE_SCAN: "true",
+        };
+  return { path: [dirname(settings.trivy.binary)], env: offline };
+}
+
+/** github/codeql-action/upload-sarif: the file, checked to be SARIF, kept in the report. */
+async function uploadSarif(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+  context: ActionContext,
+) {
+  const file = inWorkspace(context, required(inputs, "sarif_file"));
+  const category = required(inputs, "category");
+  const sarif = JSON.parse(await readFile(file, "utf8")) as { version?: string; runs?: unknown[] };
+  if (sarif.version !== "2.1.0" || !Array.isArray(sarif.runs)) throw new Error(`${file} is not SARIF 2.1.0`);
+  await mkdir(join(settings.report, "sarif"), { recursive: true });
+  await cp(file, join(settings.report, "sarif", `${category}.sarif`));
+  context.log(`SARIF ${basename(file)} kept as ${category}`);
+  return {};
+}
+
+/** aws-actions/configure-aws-credentials: the stand-ins' credentials and endpoints. */
+async function configureAws(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+): Promise<ActionOutcome> {
+  const role = required(inputs, "role-to-assume");
+  if (role !== settings.aws.roleArn)
+    throw new Error(`role-to-assume is ${role}, not the publisher role ${settings.aws.roleArn}`);
+  return { env: { ...settings.aws.env, AWS_REGION: required(inputs, "aws-region") } };
+}
+
+/** actions/attest-build-provenance: the statement's subject, kept in the report. */
+async function attest(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
+  const name = required(inputs, "subject-name");
+  const digest = required(inputs, "subject-digest");
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    throw new Error(`subject-digest ${JSON.stringify(digest)} is not a digest`);
+  await mkdir(join(settings.report, "attestations"), { recursive: true });
+  const file = join(settings.report, "attestations", `${digest.slice(7, 19)}.json`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ subject: [{ name, digest }], workflow: context.workflowFile }, null, 2)}\n`,
+  );
+  return { outputs: { "bundle-path": file } };
+}
+
+export function localActions(settings: LocalActionSettings): ActionMap {
+  return {
+    "actions/checkout": (inputs, context) => checkout(settings, inputs, context),
+    "actions/setup-node": (inputs, context) => setupNode(inputs, context),
+    "actions/upload-artifact": (inputs, context) => uploadArtifact(settings, inputs, context),
+    "actions/download-artifact": (inputs, context) => downloadArtifact(settings, inputs, context),
+    "aquasecurity/setup-trivy": (inputs) => setupTrivy(settings, inputs),
+    "github/codeql-action/upload-sarif": (inputs, context) => uploadSarif(settings, inputs, context),
+    "aws-actions/configure-aws-credentials": (inputs) => configureAws(settings, inputs),
+    "actions/attest-build-provenance": (inputs, context) => attest(settings, inputs, context),
+  };
+}

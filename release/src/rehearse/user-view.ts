@@ -1,0 +1,241 @@
+/**
+ * The end of a rehearsal: what a user gets, checked the way users get it. The image is pulled
+ * anonymously, both platforms, every blob checked against its digest; the chart repository is
+ * added with Helm through the CDN, searched, pulled (the archive's digest compared with the
+ * index's), installed with default values, and the image reference it renders is resolved in the
+ * registry that stands for ghcr.io.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import yaml from "js-yaml";
+import { ReleaseError } from "../errors.js";
+import { inspectImage } from "../image/inspect.js";
+import { parseImageReference } from "../image/reference.js";
+import { RegistryClient } from "../image/registry-client.js";
+import { verifyImage } from "../image/verify.js";
+import { parseIndex } from "../repo/parse-index.js";
+import { PRODUCTION_IMAGE, type RehearsalCloud } from "./cloud.js";
+
+const exec = promisify(execFile);
+
+export interface UserViewOptions {
+  cloud: RehearsalCloud;
+  version: string;
+  /** Helm clients to check with, by label. */
+  helm: Array<{ label: string; binary: string }>;
+  /** A kubeconfig of a real control plane: install for real. Without: a client-side dry run. */
+  kubeconfig?: string;
+  /** What to check: a rehearsal of the image workflow alone has no chart to look at. */
+  parts: Array<"image" | "chart">;
+  progress: (line: string) => void;
+}
+
+export interface UserView {
+  image?: {
+    reference: string;
+    digest: string;
+    platforms: Array<{ platform: string; digest: string; compressedBytes: number }>;
+    blobsPulled: number;
+  };
+  chart: Array<{
+    helm: string;
+    listed: string[];
+    /** What `helm install` without --version picks (the newest stable version). */
+    defaultVersion: string | undefined;
+    pulledDigest: string;
+    renderedImage: string;
+    installed: "installed" | "dry-run";
+  }>;
+}
+
+function fail(message: string, fix: string): never {
+  throw new ReleaseError("VERIFY_FAILED", message, { fix });
+}
+
+async function pullEveryBlob(client: RegistryClient, reference: string): Promise<number> {
+  const ref = parseImageReference(reference);
+  const index = await client.getManifest(ref);
+  if (index === undefined) fail(`${reference} does not exist`, "the image job did not push it");
+  let blobs = 0;
+  for (const entry of (index.json as { manifests: Array<{ digest: string }> }).manifests) {
+    const manifest = await client.getManifest({ ...ref, reference: entry.digest });
+    const body = manifest?.json as { config: { digest: string }; layers: Array<{ digest: string }> };
+    for (const blob of [body.config, ...body.layers]) {
+      const response = await client.request(ref, `blobs/${blob.digest}`);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+      if (!response.ok || digest !== blob.digest) {
+        fail(
+          `blob ${blob.digest} of ${reference} came back as HTTP ${response.status} with digest ${digest}`,
+          "the registry does not serve what was pushed",
+        );
+      }
+      blobs++;
+    }
+  }
+  return blobs;
+}
+
+async function checkImage(options: UserViewOptions): Promise<NonNullable<UserView["image"]>> {
+  const client = new RegistryClient();
+  const reference = `${options.cloud.image}:${options.version}`;
+  const inspection = await inspectImage(client, parseImageReference(reference));
+  verifyImage(inspection, {
+    platforms: ["linux/amd64", "linux/arm64"],
+    maxBytes: 200_000_000,
+    labels: { "org.opencontainers.image.version": options.version },
+  });
+  const blobsPulled = await pullEveryBlob(client, reference);
+  options.progress(
+    `image ${reference}: ${inspection.digest}, both platforms pulled anonymously (${blobsPulled} blobs)`,
+  );
+  return {
+    reference,
+    digest: inspection.digest,
+    platforms: inspection.platforms.map((p) => ({
+      platform: p.platform,
+      digest: p.digest,
+      compressedBytes: p.compressedBytes,
+    })),
+    blobsPulled,
+  };
+}
+
+async function helmRun(binary: string, home: string, args: string[], kubeconfig?: string): Promise<string> {
+  try {
+    const { stdout } = await exec(binary, args, {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: home,
+        HELM_CONFIG_HOME: join(home, "config"),
+        HELM_CACHE_HOME: join(home, "cache"),
+        HELM_DATA_HOME: join(home, "data"),
+        ...(kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig }),
+      },
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    return fail(
+      `helm ${args.join(" ")} failed: ${stderr?.trim() ?? String(error)}`,
+      "a user running this command would fail the same way",
+    );
+  }
+}
+
+function renderedImages(manifests: string): string[] {
+  const images: string[] = [];
+  for (const doc of yaml.loadAll(manifests) as Array<{
+    kind?: string;
+    spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } };
+  } | null>) {
+    for (const container of doc?.spec?.template?.spec?.containers ?? [])
+      if (container.image !== undefined) images.push(container.image);
+  }
+  return images;
+}
+
+async function checkChart(
+  options: UserViewOptions,
+  helm: { label: string; binary: string },
+): Promise<UserView["chart"][number]> {
+  const { cloud, version } = options;
+  const home = await mkdtemp(join(tmpdir(), `kube9-rehearsal-${helm.label}-`));
+  try {
+    await helmRun(helm.binary, home, ["repo", "add", "kube9", cloud.cdn.url]);
+    const search = JSON.parse(
+      await helmRun(helm.binary, home, [
+        "search",
+        "repo",
+        "kube9/kube9-operator",
+        "--versions",
+        "--devel",
+        "-o",
+        "json",
+      ]),
+    ) as Array<{ version: string }>;
+    const listed = search.map((entry) => entry.version);
+    if (!listed.includes(version))
+      fail(
+        `helm search lists ${listed.join(", ") || "nothing"}, not ${version}`,
+        "the index users read does not list the release",
+      );
+    const latest = JSON.parse(
+      await helmRun(helm.binary, home, ["search", "repo", "kube9/kube9-operator", "-o", "json"]),
+    ) as Array<{ version: string }>;
+    const pullDir = join(home, "pull");
+    await helmRun(helm.binary, home, ["pull", "kube9/kube9-operator", "--version", version, "-d", pullDir]);
+    const archive = await readFile(join(pullDir, `kube9-operator-${version}.tgz`));
+    const pulledDigest = createHash("sha256").update(archive).digest("hex");
+    const index = parseIndex(
+      new Uint8Array(await (await fetch(`${cloud.cdn.url}/index.yaml`)).arrayBuffer()),
+      `${cloud.cdn.url}/index.yaml`,
+    );
+    const claimed = index.entries["kube9-operator"]?.find((entry) => entry.version === version)?.digest;
+    if (claimed !== pulledDigest)
+      fail(
+        `the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`,
+        "the CDN serves other bytes than the index names",
+      );
+    const install = [
+      "install",
+      "kube9-operator",
+      "kube9/kube9-operator",
+      "--version",
+      version,
+      "--namespace",
+      "kube9",
+      ...(options.kubeconfig === undefined ? ["--dry-run=client"] : ["--create-namespace", "--wait=false"]),
+    ];
+    const installed = await helmRun(helm.binary, home, install, options.kubeconfig);
+    const manifests =
+      options.kubeconfig === undefined
+        ? installed.slice(installed.indexOf("MANIFEST:") + "MANIFEST:".length)
+        : await helmRun(
+            helm.binary,
+            home,
+            ["get", "manifest", "kube9-operator", "--namespace", "kube9"],
+            options.kubeconfig,
+          );
+    const images = renderedImages(manifests);
+    const expected = `${PRODUCTION_IMAGE}:${version}`;
+    if (!images.includes(expected))
+      fail(
+        `helm install renders ${images.join(", ") || "no image"}, not ${expected}`,
+        "the chart's default image must be the release's",
+      );
+    // ghcr.io is played by the stand-in registry: the same repository path and tag must exist there.
+    const standIn = parseImageReference(`${cloud.image}:${version}`);
+    if (!(await new RegistryClient().manifestExists(standIn)))
+      fail(
+        `${expected} does not resolve: no tag ${version}`,
+        "the image job did not push the tag the chart renders",
+      );
+    options.progress(
+      `${helm.label}: repo add, search (${listed.length} versions), pull (digest ok), install renders ${expected}`,
+    );
+    return {
+      helm: helm.label,
+      listed,
+      defaultVersion: latest[0]?.version,
+      pulledDigest,
+      renderedImage: expected,
+      installed: options.kubeconfig === undefined ? "dry-run" : "installed",
+    };
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+export async function checkUserView(options: UserViewOptions): Promise<UserView> {
+  const image = options.parts.includes("image") ? await checkImage(options) : undefined;
+  const chart = [];
+  if (options.parts.includes("chart"))
+    for (const helm of options.helm) chart.push(await checkChart(options, helm));
+  return { ...(image === undefined ? {} : { image }), chart };
+}
