@@ -34,7 +34,13 @@ export type ErrorCode =
   /** The release tag, Chart.yaml version, appVersion and default image tag disagree. */
   | "RELEASE_MISMATCH"
   /** A wait for something external (an image tag) ran out of time. */
-  | "TIMEOUT";
+  | "TIMEOUT"
+  /** A GitHub Actions workflow file the rehearsal cannot run as written (syntax, unsupported feature, unpinned action). */
+  | "WORKFLOW_INVALID"
+  /** A workflow `uses:` an action that the rehearsal has no local equivalent for. */
+  | "ACTION_UNMAPPED"
+  /** A rehearsed workflow ran and one of its jobs failed. */
+  | "REHEARSAL_FAILED";
 
 export interface ErrorContext {
   /** The file or URL the problem is in. */
