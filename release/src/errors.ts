@@ -36,7 +36,13 @@ export type ErrorCode =
   /** A wait for something external (an image tag) ran out of time. */
   | "TIMEOUT"
   /** `repo rollback` cannot restore the version asked for (none stored, unparsable, archives missing). */
-  | "ROLLBACK_REFUSED";
+  | "ROLLBACK_REFUSED"
+  /** A GitHub Actions workflow file the rehearsal cannot run as written (syntax, unsupported feature, unpinned action). */
+  | "WORKFLOW_INVALID"
+  /** A workflow `uses:` an action that the rehearsal has no local equivalent for. */
+  | "ACTION_UNMAPPED"
+  /** A rehearsed workflow ran and one of its jobs failed. */
+  | "REHEARSAL_FAILED";
 
 export interface ErrorContext {
   /** The file or URL the problem is in. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { localActions } from "../../release/src/rehearse/local-actions.js";
-import { checkActionsMapped } from "../../release/src/rehearse/workflow/index.js";
+import { checkActionsMapped, listActionUses } from "../../release/src/rehearse/workflow/index.js";
 import {
   assertReleaseWorkflowContract,
   releaseWorkflowProblems,
@@ -184,19 +184,15 @@ describe("the reusable workflows", () => {
 
 describe("the rehearsal catches a workflow that drifts from it", () => {
   it("maps every action the release workflows use", async () => {
-    await expect(
-      checkActionsMapped(
-        join(repoRoot, ".github", "workflows", "release.yml"),
-        repoRoot,
-        localActions({
+    const uses = await listActionUses(repoRoot, ".github/workflows/release.yml");
+    expect(uses.length).toBeGreaterThan(10);
+    expect(() => checkActionsMapped(uses, localActions({
           repository: repoRoot,
           artifacts: "",
           report: "",
           trivy: { binary: "", version: "" },
           aws: { env: {}, roleArn: "" },
-        }),
-      ),
-    ).resolves.toBeUndefined();
+        }))).not.toThrow();
   });
 
   it("fails on an action it has no local equivalent for", async () => {
@@ -206,19 +202,14 @@ describe("the rehearsal catches a workflow that drifts from it", () => {
         `      - uses: someone/new-action@${"a".repeat(40)} # v1.0.0\n      - name: Verify as users see it\n`,
       ),
     );
-    await expect(
-      checkActionsMapped(
-        join(dir, ".github", "workflows", "release.yml"),
-        dir,
-        localActions({
+    const uses = await listActionUses(dir, ".github/workflows/release.yml");
+    expect(() => checkActionsMapped(uses, localActions({
           repository: dir,
           artifacts: "",
           report: "",
           trivy: { binary: "", version: "" },
           aws: { env: {}, roleArn: "" },
-        }),
-      ),
-    ).rejects.toThrow(/someone\/new-action/);
+        }))).toThrow(/someone\/new-action/);
   });
 
   it("fails when the chart no longer waits for the image", async () => {

@@ -124,7 +124,7 @@ async function setupTrivy(
       `the workflow installs Trivy ${wanted}, the rehearsal has ${settings.trivy.version}: pin the same version in scripts/tools.json`,
     );
   }
-  const offline =
+  const offline: Record<string, string> =
     settings.trivy.cacheDir === undefined
       ? {}
       : {
