@@ -22,11 +22,15 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/tools.js";
 import { type UserEnvironment, userEnvironment } from "../support/user-environment.js";
 
 const NOBODY = 65534;
+const CHART_VERSION = (
+  load(readFileSync(join(repoRoot, "charts", "kube9-operator", "Chart.yaml"), "utf8")) as { version: string }
+).version;
 let user: UserEnvironment;
 
 /** Every entry under `dir` with its type, mode and bytes: what "nothing written" is checked on. */
@@ -179,9 +183,16 @@ const CASES: Array<Omit<Mistake, "args"> & { args: () => string[] }> = [
   {
     command: "chart publish",
     mistake: "an unreadable archive (as nobody)",
-    args: () => ["chart", "publish", "locked/kube9-operator-0.1.0.tgz", "--repo", "repo", "--dry-run"],
+    args: () => [
+      "chart",
+      "publish",
+      `locked/kube9-operator-${CHART_VERSION}.tgz`,
+      "--repo",
+      "repo",
+      "--dry-run",
+    ],
     status: 1,
-    mentions: ["locked/kube9-operator-0.1.0.tgz", "cannot read the archive", "EACCES"],
+    mentions: [`locked/kube9-operator-${CHART_VERSION}.tgz`, "cannot read the archive", "EACCES"],
     asNobody: true,
   },
   {
@@ -392,7 +403,7 @@ beforeAll(async () => {
   mkdirSync(join(user.cwd, "locked"));
   const packed = await user.run(["chart", "package", "chart", "--out", "locked"]);
   if (packed.status !== 0) throw new Error(`could not package: ${packed.stderr}`);
-  chmodSync(join(user.cwd, "locked", "kube9-operator-0.1.0.tgz"), 0o000);
+  chmodSync(join(user.cwd, "locked", `kube9-operator-${CHART_VERSION}.tgz`), 0o000);
   // `nobody` must reach the working folder (mkdtemp makes it 0700 for root).
   for (const dir of [join(user.cwd, ".."), user.cwd, user.home]) chmodSync(dir, 0o755);
 });
