@@ -40,6 +40,14 @@ const BASE = "1.0.0";
 const IMAGE = "alto9/kube9-operator";
 
 let user: UserEnvironment;
+/** `group command` of every run, to check the README's command table is covered. */
+const ran = new Set<string>();
+
+/** The commands of the README's command table: `group command` of each row's first cell. */
+function readmeCommands(): string[] {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  return [...readme.matchAll(/^\| `([a-z]+) ([a-z]+)[ `]/gm)].map((row) => `${row[1]} ${row[2]}`);
+}
 
 function versionsIn(indexPath: string): string[] {
   const index = load(readFileSync(indexPath, "utf8")) as {
@@ -49,7 +57,18 @@ function versionsIn(indexPath: string): string[] {
 }
 
 beforeAll(() => {
-  user = userEnvironment("commands");
+  const plain = userEnvironment("commands");
+  user = {
+    ...plain,
+    run: (args, options) => {
+      ran.add(args.slice(0, 2).join(" "));
+      return plain.run(args, options);
+    },
+    start: (args) => {
+      ran.add(args.slice(0, 2).join(" "));
+      return plain.start(args);
+    },
+  };
   // The user's own copy of the chart, outside any git repository.
   cpSync(join(repoRoot, "charts", CHART), join(user.cwd, CHART), { recursive: true });
 });
@@ -307,5 +326,13 @@ describe("chart publish to s3:// and release check", () => {
     expect(run.stdout).toContain("OK v1.2.3");
     const noV = await user.run(["release", "check", "1.2.3", "--chart", CHART]);
     expect(noV.status).toBe(2);
+  });
+});
+
+describe("the README's command table", () => {
+  it("has every command run above (add a test here when a row is added)", () => {
+    const table = readmeCommands();
+    expect(table.length).toBeGreaterThanOrEqual(11);
+    expect(table.filter((command) => !ran.has(command))).toEqual([]);
   });
 });
