@@ -43,10 +43,12 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   },
   {
     name: "image",
-    description: "the operator image: daemonless build, tags, labels, anonymous registry verification",
+    description:
+      "the operator image: daemonless build, vulnerability scan, tags, labels, anonymous registry verification",
     commands: async () => {
-      const [build, tags, labels, verify, wait] = await Promise.all([
+      const [build, scan, tags, labels, verify, wait] = await Promise.all([
         import("./commands/image-build.js"),
+        import("./commands/image-scan.js"),
         import("./commands/image-tags.js"),
         import("./commands/image-labels.js"),
         import("./commands/image-verify.js"),
@@ -54,6 +56,7 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
       ]);
       return [
         build.registerImageBuild,
+        scan.registerImageScan,
         tags.registerImageTags,
         labels.registerImageLabels,
         verify.registerImageVerify,
