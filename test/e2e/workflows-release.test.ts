@@ -186,13 +186,18 @@ describe("the rehearsal catches a workflow that drifts from it", () => {
   it("maps every action the release workflows use", async () => {
     const uses = await listActionUses(repoRoot, ".github/workflows/release.yml");
     expect(uses.length).toBeGreaterThan(10);
-    expect(() => checkActionsMapped(uses, localActions({
+    expect(() =>
+      checkActionsMapped(
+        uses,
+        localActions({
           repository: repoRoot,
           artifacts: "",
           report: "",
           trivy: { binary: "", version: "" },
           aws: { env: {}, roleArn: "" },
-        }))).not.toThrow();
+        }),
+      ),
+    ).not.toThrow();
   });
 
   it("fails on an action it has no local equivalent for", async () => {
@@ -203,13 +208,18 @@ describe("the rehearsal catches a workflow that drifts from it", () => {
       ),
     );
     const uses = await listActionUses(dir, ".github/workflows/release.yml");
-    expect(() => checkActionsMapped(uses, localActions({
+    expect(() =>
+      checkActionsMapped(
+        uses,
+        localActions({
           repository: dir,
           artifacts: "",
           report: "",
           trivy: { binary: "", version: "" },
           aws: { env: {}, roleArn: "" },
-        }))).toThrow(/someone\/new-action/);
+        }),
+      ),
+    ).toThrow(/someone\/new-action/);
   });
 
   it("fails when the chart no longer waits for the image", async () => {
