@@ -29,6 +29,8 @@ export type ErrorCode =
   | "IMAGE_INVALID"
   /** The image builder (buildah) failed or its output is not a release image; nothing was pushed. */
   | "IMAGE_BUILD_FAILED"
+  /** The image scan found vulnerabilities or secrets at or above the gate's severity; nothing may be pushed. */
+  | "IMAGE_VULNERABLE"
   /** A container registry could not be read (network, auth, server errors after retries). */
   | "REGISTRY_FAILED"
   /** The release tag, Chart.yaml version, appVersion and default image tag disagree. */

@@ -48,15 +48,15 @@ async function tagDigests(): Promise<Record<string, string>> {
 }
 
 const layouts: Record<string, { dir: string; digest: string }> = {};
-function layout(version: string, seed = version) {
+async function layout(version: string, seed = version) {
   const key = `${version}-${seed}`;
-  layouts[key] ??= writeReleaseLayout(join(work, key), version, seed);
+  layouts[key] ??= await writeReleaseLayout(join(work, key), version, seed);
   return layouts[key];
 }
 
 describe("image push: the layout's bytes, tags never moved, floating tags settled", () => {
   it("pushes a first release under all five tags, readable anonymously", async () => {
-    const image = layout("1.0.0");
+    const image = await layout("1.0.0");
     const run = await push(image.dir, "v1.0.0", "--digest", image.digest);
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.status).toBe(0);
@@ -78,7 +78,7 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
   });
 
   it("treats a re-run of the same layout as done, and refuses other bytes for a published version", async () => {
-    const image = layout("1.0.0");
+    const image = await layout("1.0.0");
     const again = await push(image.dir, "v1.0.0");
     expect(again.status).toBe(0);
     const report = JSON.parse(again.stdout) as { fixed: Array<{ outcome: string }>; blobsUploaded: number };
@@ -86,7 +86,7 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
     expect(report.blobsUploaded).toBe(0);
 
     const before = await tagDigests();
-    const other = layout("1.0.0", "rebuilt-with-other-bytes");
+    const other = await layout("1.0.0", "rebuilt-with-other-bytes");
     const conflict = await push(other.dir, "v1.0.0");
     expect(conflict.status).toBe(1);
     expect(conflict.stderr).toMatch(/already exists with digest .* never overwritten/s);
@@ -97,7 +97,7 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
   });
 
   it("refuses a layout that is not the scanned one, before sending anything", async () => {
-    const image = layout("1.0.5");
+    const image = await layout("1.0.5");
     const run = await push(image.dir, "v1.0.5", "--digest", `sha256:${"0".repeat(64)}`);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/not the sha256:0+ that was scanned/);
@@ -105,9 +105,9 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
   });
 
   it("moves latest to a higher release and keeps it there when a lower line is patched", async () => {
-    const minor = layout("1.1.0");
+    const minor = await layout("1.1.0");
     expect((await push(minor.dir, "v1.1.0")).status).toBe(0);
-    const patch = layout("1.0.1");
+    const patch = await layout("1.0.1");
     expect((await push(patch.dir, "v1.0.1")).status).toBe(0);
     const tags = await tagDigests();
     expect(tags.latest).toBe(minor.digest);
@@ -118,7 +118,7 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
 
   it("corrects a stale floating tag left by a slower concurrent release", async () => {
     // What a release that computed its tags before 1.1.0 existed would leave behind.
-    const stale = layout("1.0.1");
+    const stale = await layout("1.0.1");
     const writer = await import("../../release/src/image/push/registry-writer.js");
     const client = new RegistryClient({ credentials: registry.pusher });
     const manifest = await client.getManifest(parseImageReference(`${repo}@${stale.digest}`));
@@ -130,16 +130,16 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
     );
     expect((await tagDigests()).latest).toBe(stale.digest);
     // The next release to finish, whatever its version, puts latest back where the tags say.
-    const next = layout("1.0.2");
+    const next = await layout("1.0.2");
     expect((await push(next.dir, "v1.0.2")).status).toBe(0);
     const tags = await tagDigests();
-    expect(tags.latest).toBe(layout("1.1.0").digest);
+    expect(tags.latest).toBe((await layout("1.1.0")).digest);
     expect(tags["1.0"]).toBe(next.digest);
   });
 
   it("settles two releases pushed at the same time on the higher one", async () => {
-    const high = layout("2.0.0");
-    const low = layout("1.2.0");
+    const high = await layout("2.0.0");
+    const low = await layout("1.2.0");
     const [a, b] = await Promise.all([push(high.dir, "v2.0.0"), push(low.dir, "v1.2.0")]);
     expect([a.status, b.status]).toEqual([0, 0]);
     const tags = await tagDigests();
@@ -151,7 +151,7 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
 
   it("gives a pre-release only its own tags", async () => {
     const before = await tagDigests();
-    const rc = layout("2.1.0-rc.1");
+    const rc = await layout("2.1.0-rc.1");
     expect((await push(rc.dir, "v2.1.0-rc.1")).status).toBe(0);
     const tags = await tagDigests();
     expect(tags["2.1.0-rc.1"]).toBe(rc.digest);
@@ -162,7 +162,7 @@ describe("image push: the layout's bytes, tags never moved, floating tags settle
   });
 
   it("fails clearly without push credentials, and on a folder that is not a layout", async () => {
-    const image = layout("3.0.0");
+    const image = await layout("3.0.0");
     const anonymousPush = await runReleaseAsync(["image", "push", image.dir, "v3.0.0", "--to", repo], {
       cwd: work,
     });

@@ -1,104 +1,159 @@
 /**
- * Writes small multi-platform images as OCI image layouts on disk, in the shape
- * `kube9-release image build --oci-layout` leaves them (index.json naming one image index by its
- * tag, blobs under blobs/sha256), for tests of the commands that read a layout (push, scan)
- * without running a builder.
+ * Writes small multi-platform OCI image layouts in TypeScript, laid out as
+ * `kube9-release image build --oci-layout DIR` writes them (buildah's `oci:DIR:<tag>`): index.json
+ * names one image index by tag, which lists one manifest per platform, each with a config and
+ * one gzip layer. No builder or registry is needed, so scans and pushes can be tested on any
+ * machine.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { pack } from "tar-stream";
+import { OCI_INDEX, OCI_MANIFEST } from "../../release/src/image/media-types.js";
 
-export interface LayoutPlatform {
-  os: string;
-  architecture: string;
-  labels?: Record<string, string>;
-  /** Layer contents, stored as given (gzip them yourself, or use syntheticLayer). */
-  layers: Buffer[];
+export interface PlatformContent {
+  /** e.g. linux/amd64, linux/arm/v7 */
+  platform: string;
+  /** Files of the image's only layer, by path without a leading slash. */
+  files: Record<string, string | Buffer>;
 }
 
 export interface WrittenLayout {
   dir: string;
+  tag: string;
   /** Digest of the image index. */
   digest: string;
-  platforms: Array<{ platform: string; digest: string }>;
+  platforms: Array<{ platform: string; digest: string; configDigest: string; layerDigest: string }>;
 }
 
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
-const OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+const LAYER = "application/vnd.oci.image.layer.v1.tar+gzip";
+const CONFIG = "application/vnd.oci.image.config.v1+json";
+const REF_NAME = "org.opencontainers.image.ref.name";
 
-const digestOf = (data: Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
-
-/** A small gzip layer whose bytes differ by `seed`. */
-export function syntheticLayer(seed: string): Buffer {
-  return gzipSync(Buffer.from(`synthetic layer ${seed}\n`.repeat(64)));
+function sha256(body: Buffer): string {
+  return `sha256:${createHash("sha256").update(body).digest("hex")}`;
 }
 
-function writeBlob(dir: string, data: Buffer): { digest: string; size: number } {
-  const digest = digestOf(data);
-  writeFileSync(join(dir, "blobs", "sha256", digest.slice("sha256:".length)), data);
-  return { digest, size: data.length };
-}
-
-export function writeOciLayout(dir: string, tag: string, platforms: LayoutPlatform[]): WrittenLayout {
-  mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
-  writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  const manifests = platforms.map((spec) => {
-    const config = Buffer.from(
-      JSON.stringify({
-        architecture: spec.architecture,
-        os: spec.os,
-        config: { Labels: spec.labels ?? {} },
-        rootfs: { type: "layers", diff_ids: spec.layers.map((l) => digestOf(l)) },
-      }),
-    );
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: { mediaType: OCI_CONFIG, ...writeBlob(dir, config) },
-        layers: spec.layers.map((data) => ({ mediaType: OCI_LAYER, ...writeBlob(dir, data) })),
-      }),
-    );
-    return {
-      mediaType: OCI_MANIFEST,
-      ...writeBlob(dir, manifest),
-      platform: { os: spec.os, architecture: spec.architecture },
-    };
+/** A tar of the files, sorted, owned by root, dated 1970: the same bytes every time. */
+export async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on("data", (chunk: unknown) => chunks.push(chunk as Buffer));
+  const ended = new Promise<void>((resolve, reject) => {
+    tar.on("end", resolve);
+    tar.on("error", reject);
   });
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
-  const indexBlob = writeBlob(dir, index);
+  for (const name of Object.keys(files).sort()) {
+    const body = Buffer.from(files[name] ?? "");
+    tar.entry({ name, size: body.length, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 }, body);
+  }
+  tar.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+function writeBlob(dir: string, body: Buffer, mediaType: string) {
+  const digest = sha256(body);
+  writeFileSync(join(dir, "blobs", "sha256", digest.slice("sha256:".length)), body);
+  return { mediaType, digest, size: body.length };
+}
+
+function jsonBytes(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+/** Writes the layout into `dir` (created if missing) and returns its digests. */
+export async function writeOciLayout(
+  dir: string,
+  tag: string,
+  platforms: PlatformContent[],
+): Promise<WrittenLayout> {
+  mkdirSync(join(dir, "blobs", "sha256"), { recursive: true });
+  const written: WrittenLayout["platforms"] = [];
+  const manifests = [];
+  for (const { platform, files } of platforms) {
+    const [os = "", architecture = "", variant] = platform.split("/");
+    const tar = await tarOf(files);
+    const layer = writeBlob(dir, gzipSync(tar), LAYER);
+    const config = writeBlob(
+      dir,
+      jsonBytes({
+        architecture,
+        os,
+        ...(variant === undefined ? {} : { variant }),
+        config: { Labels: { "org.opencontainers.image.version": tag } },
+        rootfs: { type: "layers", diff_ids: [sha256(tar)] },
+        history: [{ created: "1970-01-01T00:00:00Z", created_by: "test/support/oci-layout.ts" }],
+      }),
+      CONFIG,
+    );
+    const manifest = writeBlob(
+      dir,
+      jsonBytes({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] }),
+      OCI_MANIFEST,
+    );
+    manifests.push({
+      ...manifest,
+      platform: { os, architecture, ...(variant === undefined ? {} : { variant }) },
+    });
+    written.push({
+      platform,
+      digest: manifest.digest,
+      configDigest: config.digest,
+      layerDigest: layer.digest,
+    });
+  }
+  const index = writeBlob(dir, jsonBytes({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }), OCI_INDEX);
+  writeFileSync(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   writeFileSync(
     join(dir, "index.json"),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        { mediaType: OCI_INDEX, ...indexBlob, annotations: { "org.opencontainers.image.ref.name": tag } },
-      ],
-    }),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ ...index, annotations: { [REF_NAME]: tag } }] }),
   );
+  return { dir, tag, digest: index.digest, platforms: written };
+}
+
+/**
+ * The files Trivy reads to list a Debian 12 image's packages: os-release, debian_version and a
+ * dpkg status naming libc6 (source package glibc) at `libc6Version`.
+ */
+export function debian12Root(architecture: string, libc6Version: string): Record<string, string> {
   return {
-    dir,
-    digest: indexBlob.digest,
-    platforms: manifests.map((m) => ({
-      platform: `${m.platform.os}/${m.platform.architecture}`,
-      digest: m.digest,
-    })),
+    "etc/os-release": [
+      'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
+      'NAME="Debian GNU/Linux"',
+      'VERSION_ID="12"',
+      'VERSION="12 (bookworm)"',
+      "VERSION_CODENAME=bookworm",
+      "ID=debian",
+      "",
+    ].join("\n"),
+    "etc/debian_version": "12.8\n",
+    "var/lib/dpkg/status": [
+      "Package: libc6",
+      "Status: install ok installed",
+      "Priority: optional",
+      "Section: libs",
+      "Installed-Size: 12988",
+      "Maintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>",
+      `Architecture: ${architecture}`,
+      "Multi-Arch: same",
+      "Source: glibc",
+      `Version: ${libc6Version}`,
+      "Description: GNU C Library: Shared libraries",
+      "",
+    ].join("\n"),
   };
 }
 
-/** A two-platform (linux/amd64, linux/arm64) synthetic release image. */
-export function writeReleaseLayout(dir: string, version: string, seed = version): WrittenLayout {
+/** A two-platform (linux/amd64, linux/arm64) release image whose bytes differ by `seed`. */
+export function writeReleaseLayout(dir: string, version: string, seed = version): Promise<WrittenLayout> {
   return writeOciLayout(
     dir,
     version,
-    ["amd64", "arm64"].map((architecture) => ({
-      os: "linux",
-      architecture,
-      labels: { "org.opencontainers.image.version": version },
-      layers: [syntheticLayer(`base-${architecture}`), syntheticLayer(`app-${architecture}-${seed}`)],
+    ["linux/amd64", "linux/arm64"].map((platform) => ({
+      platform,
+      files: { "etc/kube9-release": `${version} ${platform} ${seed}\n` },
     })),
   );
 }

@@ -50,10 +50,12 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   },
   {
     name: "image",
-    description: "the operator image: daemonless build, tags, labels, anonymous registry verification",
+    description:
+      "the operator image: daemonless build, vulnerability scan, push, tags, labels, anonymous registry verification",
     commands: async () => {
-      const [build, push, tags, labels, verify, wait] = await Promise.all([
+      const [build, scan, push, tags, labels, verify, wait] = await Promise.all([
         import("./commands/image-build.js"),
+        import("./commands/image-scan.js"),
         import("./commands/image-push.js"),
         import("./commands/image-tags.js"),
         import("./commands/image-labels.js"),
@@ -62,6 +64,7 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
       ]);
       return [
         build.registerImageBuild,
+        scan.registerImageScan,
         push.registerImagePush,
         tags.registerImageTags,
         labels.registerImageLabels,

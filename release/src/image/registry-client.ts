@@ -97,6 +97,19 @@ async function jsonOf(response: Response, url: string): Promise<unknown> {
   }
 }
 
+/**
+ * What to do when anonymous users are refused. ghcr.io makes every new package private and GitHub
+ * has no API to change that, so for ghcr.io the fix names the package's settings page (an
+ * organisation's; a user's packages live under /users/<name>/ instead).
+ */
+export function makePublicFix(ref: ImageReference): string {
+  const why = "the image must be public: anonymous users and Kubernetes nodes pull it without credentials";
+  if (ref.registry !== "ghcr.io") return why;
+  const [owner = "", ...rest] = ref.name.split("/");
+  const pkg = encodeURIComponent(rest.join("/"));
+  return `${why}; a new ghcr.io package is private: open https://github.com/orgs/${owner}/packages/container/${pkg}/settings, Danger Zone > Change visibility > Public (docs/releasing.md)`;
+}
+
 export class RegistryClient {
   private readonly fetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -197,7 +210,7 @@ export class RegistryClient {
       throw failed(
         `the token endpoint refused anonymous ${scope}: HTTP ${response.status}`,
         tokenUrl.href,
-        "make the package public (GitHub: package settings > Change visibility)",
+        makePublicFix(ref),
       );
     }
     const body = (await jsonOf(response, tokenUrl.href)) as { token?: unknown; access_token?: unknown };
@@ -238,7 +251,7 @@ export class RegistryClient {
       throw failed(
         `anonymous pull of ${formatReference(ref)} is denied (HTTP ${second.status})`,
         url,
-        "the image must be public: anonymous users and Kubernetes nodes pull it without credentials",
+        makePublicFix(ref),
       );
     }
     return second;

@@ -7,7 +7,7 @@
  * call do, exactly as on GitHub.
  */
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -101,6 +101,16 @@ function releaseEvent(options: RehearseOptions, version: string): WorkflowEvent 
   };
 }
 
+/**
+ * The job containers this machine can stand for: the release runs its build in Debian 12 (the
+ * pinned buildah is a Debian 12 package), which is what a Debian 12 host is already.
+ */
+export async function hostImages(osRelease = "/etc/os-release"): Promise<RegExp[]> {
+  const text = await readFile(osRelease, "utf8").catch(() => "");
+  const debian12 = /^ID=debian$/m.test(text) && /^VERSION_ID="?12"?$/m.test(text);
+  return debian12 ? [/^debian:(bookworm|12)(-slim)?(@sha256:[0-9a-f]{64})?$/] : [];
+}
+
 /** The environment of the rehearsal's runner: a clean machine, not the caller's shell. */
 function runnerEnv(options: RehearseOptions, home: string): Record<string, string> {
   return {
@@ -161,6 +171,7 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
       aws: { env: cloud.awsEnv(), roleArn: cloud.publisherRoleArn },
     }),
     actionMapSource: "release/src/rehearse/local-actions.ts",
+    hostImages: await hostImages(),
     runnerTemp: join(options.workDir, "runner"),
     progress: {
       jobStarted: (job, name) => options.progress(`job ${[...job.callers, job.jobId].join("/")}: ${name}`),

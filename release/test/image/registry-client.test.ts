@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { isReleaseError, type ReleaseError } from "../../src/errors.js";
 import { parseImageReference } from "../../src/image/reference.js";
-import { mayReceiveCredentials, RegistryClient } from "../../src/image/registry-client.js";
+import { makePublicFix, mayReceiveCredentials, RegistryClient } from "../../src/image/registry-client.js";
 
 interface Seen {
   path: string;
@@ -157,5 +157,19 @@ describe("request deadlines", () => {
     );
     expect(error.code).toBe("REGISTRY_FAILED");
     expect(error.message).toMatch(/answer broke off: .*(abort|timeout)/i);
+  });
+});
+
+describe("makePublicFix: what an anonymous refusal tells the maintainer", () => {
+  it("names the ghcr.io package settings page, where a new package is made public", () => {
+    const fix = makePublicFix(parseImageReference("ghcr.io/alto9/kube9-operator:1.0.0"));
+    expect(fix).toContain("https://github.com/orgs/alto9/packages/container/kube9-operator/settings");
+    expect(fix).toContain("Change visibility");
+  });
+
+  it("says only why for another registry", () => {
+    const fix = makePublicFix(parseImageReference("registry.example/alto9/kube9-operator:1.0.0"));
+    expect(fix).not.toContain("github.com");
+    expect(fix).toMatch(/must be public/);
   });
 });

@@ -178,3 +178,19 @@ describe("runWorkflow: the runner's environment", () => {
     });
   });
 });
+
+describe("runWorkflow: job containers", () => {
+  it("runs a container job on the host only when the caller says the host stands for its image", async () => {
+    repo = workflowRepo("job-container.yml");
+    const refused = await runWorkflow(repo.options("job-container.yml", { event: dispatch }));
+    expect(refused.status).toBe("failure");
+    expect(job(refused, "inside").failure).toMatch(/debian:bookworm is not an image this machine stands for/);
+    repo.remove();
+    repo = workflowRepo("job-container.yml");
+    const ran = await runWorkflow(
+      repo.options("job-container.yml", { event: dispatch, hostImages: [/^debian:bookworm$/] }),
+    );
+    expect(ran.status, renderReport(ran)).toBe("success");
+    expect(step(job(ran, "inside"), "hello").outputs).toEqual({ ran: "yes" });
+  });
+});

@@ -50,6 +50,7 @@ const JOB_KEYS = [
   "secrets",
   "timeout-minutes",
   "concurrency",
+  "container",
 ] as const;
 
 const CALLER_JOB_KEYS = ["name", "needs", "if", "permissions", "concurrency", "uses", "with", "secrets"];
@@ -57,7 +58,6 @@ const CALLER_JOB_KEYS = ["name", "needs", "if", "permissions", "concurrency", "u
 const UNSUPPORTED_JOB_KEYS: Record<string, string> = {
   strategy: "strategy (matrix jobs)",
   services: "services (service containers)",
-  container: "container (job containers)",
   "continue-on-error": "continue-on-error on a job",
 };
 
@@ -156,6 +156,24 @@ function readEnvironment(value: unknown, where: Where): Job["environment"] {
   return environment;
 }
 
+/**
+ * A job container: only its image is kept. Whether this machine may stand for that image is the
+ * caller's decision (RunWorkflowOptions.hostImages); the options (e.g. --privileged) are what a
+ * runner passes to Docker and have no equivalent on the host.
+ */
+function readContainer(value: unknown, where: Where): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return value;
+  const map = expectMap(value, where);
+  checkKeys(map, where, ["image", "options"], {
+    env: "env of a job container",
+    ports: "ports of a job container",
+    volumes: "volumes of a job container",
+    credentials: "credentials of a job container",
+  });
+  return expectString(map.image, where.at("image"));
+}
+
 function readSecrets(value: unknown, where: Where): Job["secrets"] {
   if (value === undefined || value === null) return undefined;
   if (value === "inherit") return "inherit";
@@ -189,6 +207,8 @@ export function readJob(id: string, value: unknown, where: Where): Job {
   job.permissions = readPermissions(map.permissions, where.at("permissions"));
   job.concurrency = readConcurrency(map.concurrency, where.at("concurrency"));
   job.secrets = readSecrets(map.secrets, where.at("secrets"));
+  const container = readContainer(map.container, where.at("container"));
+  if (container !== undefined) job.container = container;
   if (map.uses !== undefined) {
     job.uses = expectString(map.uses, where.at("uses"));
     parseReusableWorkflowRef(job.uses, where.at("uses"));

@@ -86,6 +86,8 @@ export interface Job {
   secrets?: "inherit" | Record<string, unknown>;
   timeoutMinutes?: unknown;
   concurrency?: Concurrency;
+  /** The image of a job container; its steps run on the host when the caller says it stands for it. */
+  container?: string;
 }
 
 export interface Workflow {

@@ -116,4 +116,9 @@ export interface RunWorkflowOptions {
   runner?: { os: string; arch: string };
   /** The bash binary (default `bash` on the PATH of baseEnv). */
   bash?: string;
+  /**
+   * Job container images this machine stands for (its steps then run on the host, e.g. a Debian 12
+   * host for `debian:bookworm`). A job whose container matches none fails. Default: none.
+   */
+  hostImages?: readonly RegExp[];
 }

@@ -84,7 +84,16 @@ export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowRes
       continue;
     }
     if (!run) done = skipped(job, name);
-    else if (job.uses !== undefined) done = await runCalledWorkflow(scope, job, needs, name);
+    else if (
+      job.container !== undefined &&
+      !(options.hostImages ?? []).some((image) => image.test(String(job.container)))
+    ) {
+      done = skipped(
+        job,
+        name,
+        `the job container ${job.container} is not an image this machine stands for (hostImages); run the rehearsal on a machine of that system, or change the container`,
+      );
+    } else if (job.uses !== undefined) done = await runCalledWorkflow(scope, job, needs, name);
     else done = await runJob(scope, job, needs);
     results.set(job.id, done);
     result.jobs.push(done);
