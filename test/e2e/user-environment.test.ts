@@ -6,14 +6,16 @@
  * its documentation tells users to give credentials. The stand-ins: `repo serve` for the chart
  * repository, the distribution registry for images, versitygw for S3.
  */
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { debian12Root, writeOciLayout } from "../support/oci-layout.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { repoRoot, toolPath } from "../support/tools.js";
+import { buildTestVulnDb, trivyPath } from "../support/trivy.js";
 import {
   linkedBin,
   requireLinkedBin,
@@ -283,6 +285,48 @@ describe("image tags, labels, verify, wait and build", () => {
     } finally {
       rmSync(join(user.cwd, "Dockerfile"));
     }
+  });
+});
+
+describe("image scan", () => {
+  it("scans each platform of an OCI layout with Trivy: a CRITICAL advisory fails it, SARIF per platform", async () => {
+    const libc6 = "2.36-9+deb12u14";
+    await writeOciLayout(join(user.cwd, "layout"), "1.2.3", [
+      { platform: "linux/amd64", files: debian12Root("amd64", libc6) },
+      { platform: "linux/arm64", files: debian12Root("arm64", libc6) },
+    ]);
+    // Trivy's own database comes from a registry this machine cannot reach: a local one, as
+    // `--cache-dir` with `--offline` (both documented) take it.
+    const critical = buildTestVulnDb(join(user.home, "db-critical"), [
+      {
+        id: "CVE-2099-0001",
+        source: "debian 12",
+        package: "glibc",
+        severity: "CRITICAL",
+        fixedVersion: "2.36-9+deb12u99",
+      },
+    ]);
+    const clean = buildTestVulnDb(join(user.home, "db-clean"), []);
+    const scan = (cacheDir: string, sarifDir: string) =>
+      user.run([
+        "image",
+        "scan",
+        "layout",
+        "--trivy",
+        trivyPath(),
+        "--cache-dir",
+        cacheDir,
+        "--offline",
+        "--sarif-dir",
+        sarifDir,
+      ]);
+    const passed = await scan(clean, "sarif-clean");
+    expect(passed.stderr).not.toContain("internal error");
+    expect(passed.status).toBe(0);
+    const failed = await scan(critical, "sarif");
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("CRITICAL CVE-2099-0001 in libc6");
+    expect(readdirSync(join(user.cwd, "sarif")).sort()).toEqual(["linux-amd64.sarif", "linux-arm64.sarif"]);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -24,7 +25,9 @@ import {
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { debian12Root, writeOciLayout } from "../support/oci-layout.js";
 import { repoRoot } from "../support/tools.js";
+import { buildTestVulnDb, trivyPath } from "../support/trivy.js";
 import { type UserEnvironment, userEnvironment } from "../support/user-environment.js";
 
 const NOBODY = 65534;
@@ -332,6 +335,46 @@ const CASES: Array<Omit<Mistake, "args"> & { args: () => string[] }> = [
     status: 2,
     mentions: ["argument 3", "empty argument"],
   },
+  // image scan
+  {
+    command: "image scan",
+    mistake: "a layout that is a file",
+    args: () => ["image", "scan", "notes.txt"],
+    status: 1,
+    mentions: ["notes.txt", "not a multi-platform OCI image layout", "--oci-layout"],
+  },
+  {
+    command: "image scan",
+    mistake: "a chart folder where the layout is expected",
+    args: () => ["image", "scan", "chart"],
+    status: 1,
+    mentions: ["chart", "not a multi-platform OCI image layout"],
+  },
+  {
+    command: "image scan",
+    mistake: "--trivy that does not exist",
+    args: () => ["image", "scan", "layout", "--trivy", "bin/trivy", "--offline"],
+    status: 1,
+    mentions: ["bin/trivy"],
+  },
+  {
+    command: "image scan",
+    mistake: "--sarif-dir that is a file",
+    args: () => [
+      "image",
+      "scan",
+      "layout",
+      "--trivy",
+      trivyPath(),
+      "--offline",
+      "--cache-dir",
+      "../db",
+      "--sarif-dir",
+      "notes.txt",
+    ],
+    status: 2,
+    mentions: ["notes.txt", "--sarif-dir"],
+  },
   // image build (each refused before buildah runs)
   {
     command: "image build",
@@ -404,6 +447,14 @@ beforeAll(async () => {
   const packed = await user.run(["chart", "package", "chart", "--out", "locked"]);
   if (packed.status !== 0) throw new Error(`could not package: ${packed.stderr}`);
   chmodSync(join(user.cwd, "locked", `kube9-operator-${CHART_VERSION}.tgz`), 0o000);
+  // A two-platform OCI layout as `image build --oci-layout` writes it, and a Trivy database
+  // beside the working folder (the scan cases must find it, but it is not theirs to write).
+  await writeOciLayout(join(user.cwd, "layout"), "1.2.3", [
+    { platform: "linux/amd64", files: debian12Root("amd64", "2.36-9+deb12u14") },
+    { platform: "linux/arm64", files: debian12Root("arm64", "2.36-9+deb12u14") },
+  ]);
+  const db = buildTestVulnDb(join(user.cwd, "..", "db-build"), []);
+  renameSync(db, join(user.cwd, "..", "db"));
   // `nobody` must reach the working folder (mkdtemp makes it 0700 for root).
   for (const dir of [join(user.cwd, ".."), user.cwd, user.home]) chmodSync(dir, 0o755);
 });

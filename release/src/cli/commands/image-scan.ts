@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -145,9 +146,17 @@ export function registerImageScan(image: Command, context: CliContext): void {
         onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
         env: context.env,
       });
+      const sarifDir = flags.sarifDir === undefined ? undefined : resolve(context.cwd, flags.sarifDir);
+      // Refused before the scan (minutes), not when the reports are written after it.
+      if (sarifDir !== undefined && existsSync(sarifDir) && !statSync(sarifDir).isDirectory()) {
+        throw new ReleaseError("USAGE", `${sarifDir} is a file`, {
+          file: sarifDir,
+          field: "--sarif-dir",
+          fix: "give a folder for the SARIF reports (it is created when missing)",
+        });
+      }
       const workDir = await mkdtemp(join(tmpdir(), "kube9-image-scan-"));
       try {
-        const sarifDir = flags.sarifDir === undefined ? undefined : resolve(context.cwd, flags.sarifDir);
         const scan = await scanImageLayout({
           layoutDir: resolve(context.cwd, layoutText),
           ...(flags.tag === undefined ? {} : { tag: flags.tag }),
