@@ -30,6 +30,38 @@ describe("setup guide", () => {
     expect(guide).toContain(`--stack-name ${STACK_NAME}`);
   });
 
+  it("tells the maintainer to protect each environment the roles trust", () => {
+    const defaultOf = (name: string) => SETTING_SPECS.find((s) => s.name === name)?.default ?? "?";
+    const row = (environment: string) => tableRows.find((line) => line.startsWith(`| \`${environment}\``));
+    const release = row(defaultOf("publisherEnvironment"));
+    expect(release).toContain("Required reviewers");
+    expect(release).toContain("tag pattern `v*`");
+    const infrastructure = row(defaultOf("deployerEnvironment"));
+    expect(infrastructure).toContain("Required reviewers");
+    expect(infrastructure).toContain("branch `main`");
+  });
+
+  it("tells the maintainer to restrict v* tags with a ruleset, and how to pin the workflow files", () => {
+    expect(guide).toMatch(/\*\*tag ruleset\*\* for `v\*`/);
+    expect(guide).toContain("restrict creations, updates and deletions");
+    expect(guide).toContain("actions/oidc/customization/sub");
+    expect(guide).toContain("include_claim_keys[]=job_workflow_ref");
+  });
+
+  it("says which environment each workflow job must use", () => {
+    expect(guide).toContain("runs with `environment: release`");
+    expect(guide).toContain("runs with `environment: infrastructure`");
+  });
+
+  it("recommends the existing OIDC provider, and says how deletion is guarded", () => {
+    expect(guide).toContain("pass its ARN as\n   `githubOidcProviderArn`: recommended");
+    expect(guide).toContain("**termination protection** on");
+  });
+
+  it("documents repo rollback", () => {
+    expect(guide).toContain("repo rollback --repo s3://<ChartBucketName> --dry-run");
+  });
+
   it("names the repository variable that holds the deployer role", () => {
     const workflow = readFileSync(
       join(repoRoot, ".github", "workflows", "deploy-infrastructure.yml"),

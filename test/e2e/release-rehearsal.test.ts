@@ -8,10 +8,11 @@
  * Base images come from a separate mirror registry (the Dockerfile's public bases cannot be
  * reached here); Trivy scans with a database built by the test.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseImageReference } from "../../release/src/image/reference.js";
@@ -22,12 +23,40 @@ import { checkUserView } from "../../release/src/rehearse/user-view.js";
 import type { JobResult, WorkflowResult } from "../../release/src/rehearse/workflow/index.js";
 import { cacheRoot, toolSpec } from "../../scripts/tool-paths.mjs";
 import { type BaseImages, buildBaseImages } from "../support/base-images.js";
+import { shellBlocks } from "../support/doc-blocks.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
 import { helmClients, repoRoot, toolPath } from "../support/tools.js";
 import { buildTestVulnDb } from "../support/trivy.js";
 
 const MINUTES = 60_000;
+const exec = promisify(execFile);
+/** The blocks of docs/releasing.md this file runs (marked `doc-test: test/e2e/release-rehearsal.test.ts`). */
+const guideBlocks = shellBlocks(
+  readFileSync(join(repoRoot, "docs", "releasing.md"), "utf8"),
+  "docs/releasing.md",
+).filter(
+  (block) =>
+    block.marker?.kind === "doc-test" && block.marker.runner === "test/e2e/release-rehearsal.test.ts",
+);
+const guideBlock = (pattern: RegExp) => {
+  const block = guideBlocks.find((candidate) => pattern.test(candidate.code));
+  if (block === undefined) throw new Error(`docs/releasing.md has no block matching ${pattern}`);
+  return block.code;
+};
+
+/** A block as a reader runs it: bash -e, PATH and a HOME only. */
+async function runBlock(code: string, cwd: string, home: string): Promise<string> {
+  const path = [dirname(toolPath("helm4")), dirname(process.execPath), process.env.PATH ?? ""].join(
+    delimiter,
+  );
+  const { stdout } = await exec("bash", ["-e", "-c", code], {
+    cwd,
+    env: { PATH: path, HOME: home },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
 let work: string;
 let repo: string;
 let mirror: TestRegistry;
@@ -153,6 +182,13 @@ afterAll(async () => {
 });
 
 describe("release rehearse: the release workflows run for real against the local stand-ins", () => {
+  it("runs every block of docs/releasing.md marked for this file", () => {
+    expect(guideBlocks.map((block) => block.code.split("\n").at(-1))).toEqual([
+      "helm search repo kube9/kube9-operator --devel --versions",
+      "npx kube9-release release rehearse v1.2.3",
+    ]);
+  });
+
   it(
     "publishes a first release: five image tags on the scanned digest, the chart installable",
     async () => {
@@ -328,6 +364,32 @@ describe("release rehearse: the release workflows run for real against the local
       const versions = (high.userView?.chart ?? []).concat(low.userView?.chart ?? []).map((c) => c.listed);
       for (const listed of versions.slice(-1))
         expect(listed).toEqual(expect.arrayContaining(["1.3.0", "1.2.1", "1.2.0", "1.1.0", "1.0.0"]));
+    },
+    30 * MINUTES,
+  );
+
+  it(
+    "runs the guide's rehearsal block as a maintainer does: a fresh clone, npx, its own stand-ins",
+    async () => {
+      const clone = join(work, "guide");
+      execFileSync("git", ["clone", "--quiet", repoRoot, clone]);
+      const home = homedir();
+      await runBlock("npm run setup -- --no-tools", clone, home);
+      // Base images and the Trivy database this machine can have: the Dockerfile's public bases and
+      // Trivy's online database are out of reach here.
+      const block = guideBlock(/release rehearse/).replace(
+        /release rehearse v1\.2\.3$/m,
+        `release rehearse v1.2.3 --build-image ${bases.build} --runtime-image ${bases.runtime} --trivy-db ${cleanDb} --out ${join(work, "guide-run")}`,
+      );
+      const started = performance.now();
+      const stdout = await runBlock(block, clone, home);
+      const seconds = (performance.now() - started) / 1000;
+      expect(stdout).toContain("What a user gets:");
+      expect(stdout).toMatch(/image 127\.0\.0\.1:\d+\/alto9\/kube9-operator:1\.2\.3 sha256:/);
+      expect(stdout).toMatch(/helm4: versions 1\.2\.3; default 1\.2\.3/);
+      expect(readFileSync(join(work, "guide-run", "report", "report.txt"), "utf8")).toBe(
+        stdout.slice(0, stdout.indexOf("report: ")),
+      );
     },
     30 * MINUTES,
   );

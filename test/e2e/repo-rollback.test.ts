@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseIndex } from "../../release/src/repo/parse-index.js";
+import { startCdnStandIn } from "../support/cdn-stand-in.js";
 import { runRelease, runReleaseAsync } from "../support/cli.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
 import { chartBucketWriteRules, isObjectWrite, refusal } from "../support/s3-write-policy.js";
@@ -144,6 +145,46 @@ describe("repo rollback", () => {
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as { plan: Plan }).plan.restored).toEqual(["kube9-operator 1.1.0"]);
     expect(await versionsListed(bucket)).toEqual(["1.1.0", "1.0.0"]);
+  });
+
+  it("with --cdn, invalidates the index at the edge so users get the restored one at once", async () => {
+    const bucket = await bucketWithTwoReleases();
+    const cdn = await startCdnStandIn(s3.client(), bucket, "charts/");
+    try {
+      const served = async () =>
+        parseIndex(new Uint8Array(await (await fetch(`${cdn.url}/index.yaml`)).arrayBuffer()), "edge");
+      // The edge now holds the index listing 1.1.0 (five minutes by its Cache-Control).
+      expect(((await served()).entries["kube9-operator"] ?? []).map((e) => e.version)).toEqual([
+        "1.1.0",
+        "1.0.0",
+      ]);
+      const run = await runReleaseAsync(
+        [
+          "repo",
+          "rollback",
+          "--repo",
+          `s3://${bucket}/charts`,
+          "--path-style",
+          "--cdn",
+          `cloudfront:${cdn.distributionId}`,
+          "--wait",
+        ],
+        {
+          cwd: work,
+          env: {
+            ...s3.env,
+            AWS_ENDPOINT_URL_S3: proxy.endpoint,
+            AWS_ENDPOINT_URL_CLOUDFRONT: cdn.apiEndpoint,
+          },
+        },
+      );
+      expect(run.stderr).not.toMatch(/^error/m);
+      expect(run.status).toBe(0);
+      expect(cdn.invalidations.map((i) => i.paths)).toEqual([["/index.yaml", "/"]]);
+      expect(((await served()).entries["kube9-operator"] ?? []).map((e) => e.version)).toEqual(["1.0.0"]);
+    } finally {
+      await cdn.stop();
+    }
   });
 
   it("never undoes a publish that lands between its read and its write", async () => {

@@ -56,7 +56,8 @@ export function chartBucketWriteRules(): WriteRules {
       r.Type === "AWS::S3::BucketPolicy" &&
       JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: bucketId }),
   );
-  const bucketStatements = (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  if (policy === undefined) throw new Error("the template has no policy for the chart bucket");
+  const bucketStatements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
   const publisherId = stack.resolve(stack.getLogicalId(stack.roles.publisher.node.defaultChild as never));
   const publisher = resources[publisherId]?.Properties.Policies as Array<{
     PolicyDocument: { Statement: Statement[] };

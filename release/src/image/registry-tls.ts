@@ -10,7 +10,7 @@ export interface RegistryTls {
   /** host[:port] of the loopback registries spoken to without TLS verification. */
   insecure: string[];
   /**
-   * The registries.conf to point buildah at (CONTAINERS_REGISTRIES_CONF), or undefined when no
+   * The registries.conf to point buildah at (its --registries-conf), or undefined when no
    * registry needs an exception and the system configuration is used unchanged.
    */
   registriesConf: string | undefined;

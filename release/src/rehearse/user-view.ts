@@ -7,7 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -169,6 +169,7 @@ async function checkChart(
       await helmRun(helm.binary, home, ["search", "repo", "kube9/kube9-operator", "-o", "json"]),
     ) as Array<{ version: string }>;
     const pullDir = join(home, "pull");
+    await mkdir(pullDir, { recursive: true });
     await helmRun(helm.binary, home, ["pull", "kube9/kube9-operator", "--version", version, "-d", pullDir]);
     const archive = await readFile(join(pullDir, `kube9-operator-${version}.tgz`));
     const pulledDigest = createHash("sha256").update(archive).digest("hex");

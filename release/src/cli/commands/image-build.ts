@@ -211,15 +211,14 @@ registries.conf for this run; every other registry keeps TLS verification.`,
       const storage =
         flags.storage === undefined ? join(workDir, "storage") : resolve(context.cwd, flags.storage);
       try {
-        let registriesEnv: Record<string, string> = {};
+        let registriesConf: string | undefined;
         if (tls.registriesConf !== undefined) {
-          const registriesConf = join(workDir, "registries.conf");
+          registriesConf = join(workDir, "registries.conf");
           await writeFile(registriesConf, tls.registriesConf);
-          registriesEnv = { CONTAINERS_REGISTRIES_CONF: registriesConf };
         }
         const buildah = new Buildah({
           binary: flags.buildah,
-          env: registriesEnv,
+          ...(registriesConf === undefined ? {} : { registriesConf }),
           root: join(storage, "root"),
           runRoot: join(storage, "run"),
           onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),

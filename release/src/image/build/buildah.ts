@@ -16,6 +16,12 @@ export interface BuildahOptions {
   /** Each line of the builder's output, as it comes. */
   onLine?: (line: string) => void;
   env?: Record<string, string | undefined>;
+  /**
+   * A containers-registries.conf(5) file for every command of this builder (buildah's global
+   * --registries-conf): how `image build` names the loopback registries it may use without TLS.
+   * buildah 1.28 ignores CONTAINERS_REGISTRIES_CONF in `manifest push`, so the flag it is.
+   */
+  registriesConf?: string;
 }
 
 export interface BuildahResult {
@@ -32,7 +38,17 @@ export class Buildah {
   constructor(private readonly options: BuildahOptions) {}
 
   globalArgs(): string[] {
-    return ["--root", this.options.root, "--runroot", this.options.runRoot, "--storage-driver", "vfs"];
+    return [
+      "--root",
+      this.options.root,
+      "--runroot",
+      this.options.runRoot,
+      "--storage-driver",
+      "vfs",
+      ...(this.options.registriesConf === undefined
+        ? []
+        : ["--registries-conf", this.options.registriesConf]),
+    ];
   }
 
   run(args: string[], what: string): Promise<BuildahResult> {

@@ -91,6 +91,35 @@ describe("Buildah", () => {
     ]);
   });
 
+  it("gives every command the registries.conf of the run, as a global flag", async () => {
+    const builder = new Buildah({
+      binary: fakeBuildah(),
+      root: join(dir, "root"),
+      runRoot: join(dir, "run"),
+      registriesConf: join(dir, "registries.conf"),
+    });
+    const { log } = await builder.run(
+      ["manifest", "push", "--all", "list", "docker://127.0.0.1:5000/a/b:1"],
+      "push",
+    );
+    const args = log
+      .split("\n")
+      .filter((line) => line.startsWith("arg: "))
+      .map((line) => line.slice("arg: ".length));
+    // Before the subcommand (a global option), and no --tls-verify anywhere.
+    expect(args.slice(0, 8)).toEqual([
+      "--root",
+      join(dir, "root"),
+      "--runroot",
+      join(dir, "run"),
+      "--storage-driver",
+      "vfs",
+      "--registries-conf",
+      join(dir, "registries.conf"),
+    ]);
+    expect(args.some((arg) => arg.startsWith("--tls-verify"))).toBe(false);
+  });
+
   it("runs buildah with chroot isolation and the extra environment", async () => {
     const { log } = await buildah({ KUBE9_TEST_EXTRA: "yes", BUILDAH_ISOLATION: "oci" }).run(
       ["info"],
