@@ -84,6 +84,16 @@ describe("every shell block of README.md and docs/*.md", () => {
     expect(problems).toEqual([]);
   });
 
+  it("has no merge conflict left in README.md or docs/*.md", () => {
+    // `=======` alone is also a Markdown heading underline: only the two unambiguous markers count.
+    const leftovers = docFiles().flatMap((file) =>
+      readFileSync(join(repoRoot, file), "utf8")
+        .split("\n")
+        .flatMap((line, i) => (/^(<{7}|>{7}|(> ){7})/.test(line) ? [`${file}:${i + 1}: ${line}`] : [])),
+    );
+    expect(leftovers).toEqual([]);
+  });
+
   it("names, in a doc-test marker, a test file that exists", () => {
     const missing = blocks
       .filter(
