@@ -10,9 +10,10 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { debian12Root, writeOciLayout } from "../support/oci-layout.js";
+import { debian12Root, writeOciLayout, writeReleaseLayout } from "../support/oci-layout.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { repoRoot, toolPath } from "../support/tools.js";
 import { buildTestVulnDb, trivyPath } from "../support/trivy.js";
@@ -210,6 +211,41 @@ describe("image tags, labels, verify, wait and build", () => {
     await registry?.stop();
   });
 
+  it("image push: a built layout pushed byte for byte with the documented credentials, then verified", async () => {
+    const layout = await writeReleaseLayout(join(user.cwd, "push-layout"), "2.0.0");
+    const credentials = {
+      KUBE9_REGISTRY_USERNAME: registry.pusher.username,
+      KUBE9_REGISTRY_PASSWORD: registry.pusher.password,
+    };
+    const push = await user.run(
+      [
+        "image",
+        "push",
+        "push-layout",
+        "v2.0.0",
+        "--to",
+        `${registry.host}/${IMAGE}`,
+        "--digest",
+        layout.digest,
+      ],
+      { extraEnv: credentials },
+    );
+    expect(push.stderr).not.toContain("internal error");
+    expect(push.status).toBe(0);
+    const wait = await user.run(["image", "wait", `${registry.host}/${IMAGE}:2.0.0`, "--timeout", "1m30s"]);
+    expect(wait.status).toBe(0);
+    const anonymous = await user.run([
+      "image",
+      "push",
+      "push-layout",
+      "v2.0.1",
+      "--to",
+      `${registry.host}/${IMAGE}`,
+    ]);
+    expect(anonymous.status).toBe(1);
+    expect(anonymous.stderr).not.toContain("internal error");
+  });
+
   it("image tags: the floating tags of the highest stable version, from --existing or the registry", async () => {
     const offline = await user.run(["image", "tags", "v1.3.0", "--existing", "v1.2.3", "1.2.3", "--json"]);
     expect(offline.status).toBe(0);
@@ -330,12 +366,18 @@ describe("image scan", () => {
   });
 });
 
-describe("chart publish to s3:// and release check", () => {
+describe("chart publish to s3://, repo rollback, release check and release rehearse", () => {
   let s3: S3StandIn;
 
   beforeAll(async () => {
-    s3 = await startVersitygw();
+    s3 = await startVersitygw({ versioning: true });
     await s3.createBucket("charts");
+    // A versioned bucket, as the infrastructure stack makes it: repo rollback reads the history.
+    await s3
+      .client()
+      .send(
+        new PutBucketVersioningCommand({ Bucket: "charts", VersioningConfiguration: { Status: "Enabled" } }),
+      );
   });
 
   afterAll(async () => {
@@ -362,6 +404,26 @@ describe("chart publish to s3:// and release check", () => {
     );
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("1 version(s) kept");
+
+    // A second release, then rolled back: index.yaml as it was, the archives kept.
+    const pack = await user.run(["chart", "package", CHART, "--version", "9.2.0", "--out", "dist"]);
+    expect(pack.status).toBe(0);
+    const second = await user.run(
+      ["chart", "publish", join("dist", `${CHART}-9.2.0.tgz`), "--repo", "s3://charts/stable", ...s3Flags],
+      { extraEnv: credentials },
+    );
+    expect(second.status).toBe(0);
+    const rollback = await user.run(
+      ["repo", "rollback", "--repo", "s3://charts/stable", ...s3Flags, "--json"],
+      {
+        extraEnv: credentials,
+      },
+    );
+    expect(rollback.stderr).not.toContain("internal error");
+    expect(rollback.status).toBe(0);
+    expect((JSON.parse(rollback.stdout) as { plan: { removed: string[] } }).plan.removed).toEqual([
+      `${CHART} 9.2.0`,
+    ]);
   });
 
   it("release check: the chart as the tag will publish it, version, appVersion and default image tag agreeing", async () => {
@@ -370,6 +432,20 @@ describe("chart publish to s3:// and release check", () => {
     expect(run.stdout).toContain("OK v1.2.3");
     const noV = await user.run(["release", "check", "1.2.3", "--chart", CHART]);
     expect(noV.status).toBe(2);
+  });
+});
+
+describe("release rehearse", () => {
+  it("--help, and outside a clone it says to run inside the repository before starting anything", async () => {
+    // The full rehearsal (buildah builds of both platforms, every stand-in) is
+    // test/e2e/release-rehearsal.test.ts; here: what a user meets running it from elsewhere.
+    const help = await user.run(["release", "rehearse", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--workflow");
+    const outside = await user.run(["release", "rehearse", "v1.2.3"]);
+    expect(outside.status).toBe(2);
+    expect(outside.stderr).toContain("is not inside a git repository");
+    expect(outside.stderr).toContain("fix: run the rehearsal inside the kube9-operator repository");
   });
 });
 

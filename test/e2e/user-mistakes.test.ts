@@ -258,6 +258,52 @@ const CASES: Array<Omit<Mistake, "args"> & { args: () => string[] }> = [
     status: 1,
     mentions: ["notes.txt", "--repo"],
   },
+  // repo rollback
+  {
+    command: "repo rollback",
+    mistake: "a directory repository (only a versioned bucket keeps history)",
+    args: () => ["repo", "rollback", "--repo", "repo"],
+    status: 2,
+    mentions: ["--repo", "keeps no earlier versions of index.yaml", "repo reindex"],
+  },
+  {
+    command: "repo rollback",
+    mistake: "--endpoint without a scheme",
+    args: () => ["repo", "rollback", "--repo", "s3://charts", "--endpoint", "localhost:7070"],
+    status: 2,
+    mentions: ["--endpoint", '"localhost:7070" has no http:// or https:// scheme'],
+  },
+  // image push (each refused before anything is sent)
+  {
+    command: "image push",
+    mistake: "a layout that is a file",
+    args: () => ["image", "push", "notes.txt", "v1.2.3", "--to", "127.0.0.1:9/alto9/kube9-operator"],
+    status: 1,
+    mentions: ["notes.txt", "cannot read index.json", "--oci-layout"],
+  },
+  {
+    command: "image push",
+    mistake: "--to given as a URL",
+    args: () => ["image", "push", "layout", "v1.2.3", "--to", "https://ghcr.io/alto9/kube9-operator"],
+    status: 2,
+    mentions: ["--to", "https://ghcr.io/alto9/kube9-operator", "host/name"],
+  },
+  {
+    command: "image push",
+    mistake: "an empty --digest (an unset variable)",
+    args: () => [
+      "image",
+      "push",
+      "layout",
+      "v1.2.3",
+      "--to",
+      "127.0.0.1:9/alto9/kube9-operator",
+      "--digest",
+      "",
+    ],
+    status: 2,
+    mentions: ["--digest", "empty value"],
+  },
   // image tags, labels, verify, wait
   {
     command: "image tags",
@@ -433,6 +479,14 @@ const CASES: Array<Omit<Mistake, "args"> & { args: () => string[] }> = [
     args: () => ["release", "check", "0.1.0", "--chart", "chart"],
     status: 2,
     mentions: ["<tag>", '"0.1.0" does not start with "v"'],
+  },
+  // release rehearse
+  {
+    command: "release rehearse",
+    mistake: "run outside the clone",
+    args: () => ["release", "rehearse", "v1.2.3"],
+    status: 2,
+    mentions: ["--repo-dir", "is not inside a git repository"],
   },
 ];
 
