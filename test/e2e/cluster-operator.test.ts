@@ -162,7 +162,7 @@ describe("the operator as the chart's ServiceAccount", () => {
       errors: [],
     });
     const ready = await fetch(`http://127.0.0.1:${started.port}/readyz`);
-    expect([ready.status, await ready.text()]).toEqual([200, "ok"]);
+    expect([ready.status, await ready.text()]).toEqual([200, "ok\n"]);
   });
 
   it("updates the ConfigMap at the next interval", async () => {

@@ -118,7 +118,9 @@ describe.each(helmClients())("$label into a namespace that enforces restricted",
     );
     // Helm prints the API server's warning at install time (the `warn` label)...
     expect(installed.status).toBe(0);
-    expect(installed.stderr).toContain('would violate PodSecurity "restricted:latest"');
+    // (as a klog line that escapes the quotes)
+    expect(installed.stderr).toContain("Warning: would violate PodSecurity");
+    expect(installed.stderr).toContain("restricted:latest");
     expect(installed.stderr).toContain("runAsNonRoot != true");
     expect(installed.stderr).toContain("allowPrivilegeEscalation != false");
     // ...and enforcement refuses the Pod, which the ReplicaSet reports (kubectl describe shows it).

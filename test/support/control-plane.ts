@@ -53,7 +53,7 @@ export interface ControlPlane {
   adminToken: string;
   /** A kubeconfig with the administrator's token and the CA inline. */
   kubeconfig: string;
-  /** Milliseconds from the first process start until the API server was ready. */
+  /** Milliseconds from the first process start until the API server (and the controllers) were ready. */
   startMs: number;
   /** Writes a self-contained kubeconfig for `token` (the administrator's by default). */
   writeKubeconfig(path: string, options?: { token?: string; namespace?: string }): string;
@@ -192,6 +192,13 @@ function kubeconfigText(server: string, ca: Buffer, token: string, namespace: st
   ].join("\n");
 }
 
+/** Free ports, all different (a port freed by one probe may be handed out again by the next). */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -253,7 +260,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     });
     writeFileSync(join(dir, "sa.pub"), keys.publicKey.export({ type: "spki", format: "pem" }));
 
-    const [etcdClientPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdClientPort, etcdPeerPort, apiPort] = await distinctFreePorts(3);
     const etcdClient = `http://127.0.0.1:${etcdClientPort}`;
     const etcdPeer = `http://127.0.0.1:${etcdPeerPort}`;
     const etcd = new Component("etcd", [
@@ -295,20 +302,30 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const kubeconfig = join(dir, "admin.kubeconfig");
     writeFileSync(kubeconfig, kubeconfigText(server, ca, adminToken, "default"), { mode: 0o600 });
 
-    if (options.controllerManager) {
-      components.push(
-        new Component("kube-controller-manager", [
-          `--kubeconfig=${kubeconfig}`,
-          "--leader-elect=false",
-          "--secure-port=0",
-          "--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,serviceaccount-controller",
-          "--use-service-account-credentials=false",
-        ]),
-      );
-    }
-
     const request = <T>(method: string, path: string, requestOptions: KubeRequestOptions = {}) =>
       kubeRequest<T>(server, ca, method, path, requestOptions.token ?? adminToken, requestOptions);
+
+    if (options.controllerManager) {
+      const controllerManager = new Component("kube-controller-manager", [
+        `--kubeconfig=${kubeconfig}`,
+        "--leader-elect=false",
+        "--secure-port=0",
+        "--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,serviceaccount-controller",
+        "--use-service-account-credentials=false",
+      ]);
+      components.push(controllerManager);
+      // Ready when its controllers act: the ServiceAccount controller makes `default` in `default`.
+      const deadline = Date.now() + READY_TIMEOUT_MS;
+      while ((await request("GET", "/api/v1/namespaces/default/serviceaccounts/default")).status !== 200) {
+        controllerManager.checkAlive();
+        if (Date.now() > deadline) {
+          throw new Error(
+            `kube-controller-manager made no default ServiceAccount within ${READY_TIMEOUT_MS / 1000} s; its last output:\n${controllerManager.tail()}`,
+          );
+        }
+        await sleep(200);
+      }
+    }
 
     return {
       server,
