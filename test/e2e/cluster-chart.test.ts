@@ -314,8 +314,9 @@ describe.each(helmClients())("$label: refusals reach the user", ({ label, path }
     const refused = await install("bad-enum", "image.pullPolicy=Sometimes");
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain("values don't meet the specifications of the schema");
-    expect(refused.stderr).toContain("pullPolicy");
-    expect(refused.stderr).toContain("Always");
+    expect(refused.stderr).toContain(
+      "at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'",
+    );
     expect(await releaseRecords(namespace, "bad-enum")).toEqual([]);
     expect((await cluster.request("GET", chartObjects(namespace, "bad-enum")[0]?.[1] ?? "")).status).toBe(
       404,
@@ -326,7 +327,7 @@ describe.each(helmClients())("$label: refusals reach the user", ({ label, path }
     const refused = await install("bad-key", "replicas=2");
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain("values don't meet the specifications of the schema");
-    expect(refused.stderr).toContain("replicas");
+    expect(refused.stderr).toContain("additional properties 'replicas' not allowed");
     expect(await releaseRecords(namespace, "bad-key")).toEqual([]);
   });
 
@@ -343,7 +344,8 @@ describe.each(helmClients())("$label: refusals reach the user", ({ label, path }
   it("the API server refuses a resource quantity it cannot parse", async () => {
     const refused = await install("bad-quantity", "resources.limits.memory=lots");
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain("quantities must match the regular expression");
+    // The message is the API server's decoder's: it names the kind, not the field.
+    expect(refused.stderr).toMatch(/Deployment.*: quantities must match the regular expression/);
     const uninstalled = await helm("uninstall", "bad-quantity", "--namespace", namespace);
     expect(uninstalled.status).toBe(0);
   });

@@ -6,13 +6,13 @@
  *
  * The API for other suites (the release rehearsal among them):
  *
- *   const cluster = await startControlPlane();           // about 4 s on an idle machine
+ *   const cluster = await startControlPlane();           // about 5 s (npm run bench:cluster)
  *   helm --kubeconfig cluster.kubeconfig install ...      // cluster-admin, self-contained file
  *   await cluster.stop();                                 // stops the processes, deletes the folder
  *
  * Everything lives in one temporary folder: etcd's data, the serving certificate the API server
- * generates (--cert-dir; its CA is what clients trust), the service-account key pair and the
- * token file that names the administrator.
+ * generates in --cert-dir (that file, the certificate and the CA that signed it, is what clients
+ * trust), the service-account key pair and the token file that names the administrator.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -47,7 +47,7 @@ export interface KubeRequestOptions {
 export interface ControlPlane {
   /** https://127.0.0.1:<port> */
   server: string;
-  /** PEM of the certificate authority that signed the API server's serving certificate. */
+  /** The PEM bundle clients trust: the API server's self-generated certificate and its CA. */
   ca: Buffer;
   /** A cluster-admin bearer token (group system:masters). */
   adminToken: string;
@@ -77,6 +77,8 @@ export interface ControlPlaneOptions {
 /** A running process and the end of its output, for error messages. */
 class Component {
   private output = "";
+  /** The program could not be started at all (spawn error). */
+  private failed = false;
   readonly child: ChildProcess;
 
   constructor(
@@ -89,11 +91,15 @@ class Component {
     };
     this.child.stdout?.on("data", keep);
     this.child.stderr?.on("data", keep);
+    this.child.on("error", (error) => {
+      this.failed = true;
+      this.output += `\n${error.message}`;
+    });
   }
 
-  /** Throws with the process's last output when it has exited. */
+  /** Throws with the process's last output when it has exited (or could not start). */
   checkAlive(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+    if (this.failed || this.child.exitCode !== null || this.child.signalCode !== null) {
       throw new Error(
         `${this.name} exited (${this.child.exitCode ?? this.child.signalCode}); its last output:\n${this.output}`,
       );
