@@ -270,3 +270,62 @@ describe("the chart's ServiceAccount is refused what the operator does not need"
     expect(response.body.message).toContain(`User "${SERVICE_ACCOUNT}" cannot`);
   });
 });
+
+describe("the chart's ServiceAccount has exactly the operator's permissions", () => {
+  interface RulesReview {
+    status: {
+      resourceRules: Array<{
+        verbs: string[];
+        apiGroups?: string[];
+        resources?: string[];
+        resourceNames?: string[];
+      }>;
+    };
+  }
+
+  /** Every (group, resource, name, verb) the token may use in the namespace, as sorted strings. */
+  async function permissions(subjectToken: string): Promise<string[]> {
+    const review = await cluster.request<RulesReview>(
+      "POST",
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      {
+        token: subjectToken,
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectRulesReview",
+          spec: { namespace: NAMESPACE },
+        },
+      },
+    );
+    expect(review.status).toBe(201);
+    const granted = new Set<string>();
+    for (const rule of review.body.status.resourceRules) {
+      for (const group of rule.apiGroups ?? [""])
+        for (const resource of rule.resources ?? [])
+          for (const name of rule.resourceNames ?? ["*"])
+            for (const verb of rule.verbs) granted.add(`${group || "core"}/${resource}/${name}: ${verb}`);
+    }
+    return [...granted].sort();
+  }
+
+  it("its namespace rules, beyond what every authenticated identity has, are the chart's documented ones", async () => {
+    // A ServiceAccount with no binding shows what Kubernetes grants everyone (self reviews...).
+    const created = await cluster.request("POST", `/api/v1/namespaces/${NAMESPACE}/serviceaccounts`, {
+      body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "nobody" } },
+    });
+    expect(created.status).toBe(201);
+    const everyone = new Set(await permissions(await cluster.serviceAccountToken(NAMESPACE, "nobody")));
+    const extra = (await permissions(token)).filter((permission) => !everyone.has(permission));
+    // docs/operator.md, "RBAC it needs".
+    expect(extra).toEqual(
+      [
+        ...["get", "list", "watch"].flatMap((verb) => [
+          `core/nodes/*: ${verb}`,
+          `core/namespaces/*: ${verb}`,
+        ]),
+        ...["get", "list", "watch", "create"].map((verb) => `core/configmaps/*: ${verb}`),
+        ...["update", "patch"].map((verb) => `core/configmaps/kube9-operator-status: ${verb}`),
+      ].sort(),
+    );
+  });
+});
