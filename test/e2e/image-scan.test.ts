@@ -116,6 +116,10 @@ describe("image scan with the real Trivy", () => {
       expect(sarifRuleIds(join(c.sarifDir, file)).sort()).toEqual(["CVE-2099-0001", "CVE-2099-0002"]);
       const sarif = JSON.parse(readFileSync(join(c.sarifDir, file), "utf8"));
       categories.add(sarif.runs[0].automationDetails.id);
+      // The location names the platform (Trivy reads it as an image name, hence library/), not a
+      // temporary folder: the same on every run.
+      const location = sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri;
+      expect(location).toBe(`library/${file.replace(".sarif", "")}`);
     }
     expect([...categories].sort()).toEqual([
       "kube9-image-scan/linux/amd64/",
