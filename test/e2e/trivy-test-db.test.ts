@@ -62,6 +62,11 @@ describe("trivy-test-db", () => {
     { name: "no source", input: [{ ...GOOD, source: " " }], says: "[0].source" },
     { name: "no package", input: [{ ...GOOD, package: "" }], says: "glibc, not libc6" },
     {
+      name: "a language package without version ranges",
+      input: [{ ...GOOD, source: "npm::test", package: "left-pad" }],
+      says: "[0].vulnerableVersions",
+    },
+    {
       name: "a lower-case severity",
       input: [GOOD, { ...GOOD, severity: "high" }],
       says: '[1].severity: "high"',
