@@ -116,6 +116,10 @@ describe("image scan with the real Trivy", () => {
       expect(sarifRuleIds(join(c.sarifDir, file)).sort()).toEqual(["CVE-2099-0001", "CVE-2099-0002"]);
       const sarif = JSON.parse(readFileSync(join(c.sarifDir, file), "utf8"));
       categories.add(sarif.runs[0].automationDetails.id);
+      // The location names the platform (Trivy reads it as an image name, hence library/), not a
+      // temporary folder: the same on every run.
+      const location = sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri;
+      expect(location).toBe(`library/${file.replace(".sarif", "")}`);
     }
     expect([...categories].sort()).toEqual([
       "kube9-image-scan/linux/amd64/",
@@ -179,6 +183,35 @@ describe("image scan with the real Trivy", () => {
     );
     expect(run.stdout).toContain("linux/arm64");
     expect(run.stdout).not.toContain("linux/amd64");
+  });
+
+  it("finds an advisory on an npm package of the image too (what the operator image holds besides node)", async () => {
+    const c = newCase([
+      {
+        id: "GHSA-test-0001",
+        source: "npm::test advisories",
+        package: "left-pad",
+        severity: "CRITICAL",
+        vulnerableVersions: ["<1.3.0"],
+        patchedVersions: ["1.3.0"],
+      },
+    ]);
+    const leftPad = JSON.stringify({ name: "left-pad", version: "1.1.0", license: "WTFPL" });
+    const npmLayout = await writeOciLayout(join(c.dir, "npm-layout"), "1.2.3", [
+      {
+        platform: "linux/amd64",
+        files: { ...debian12Root("amd64", LIBC6), "app/node_modules/left-pad/package.json": leftPad },
+      },
+      {
+        platform: "linux/arm64",
+        files: { ...debian12Root("arm64", LIBC6), "app/node_modules/left-pad/package.json": leftPad },
+      },
+    ]);
+    const run = await scan([npmLayout.dir, "--trivy", trivy, "--cache-dir", c.cacheDir, "--offline"]);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toContain(
+      "CRITICAL GHSA-test-0001 in left-pad 1.1.0 (fixed in 1.3.0) on linux/amd64, linux/arm64",
+    );
   });
 
   it("a corrupt layer fails before Trivy runs, naming the layer; no SARIF is written", async () => {

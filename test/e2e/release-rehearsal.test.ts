@@ -23,6 +23,7 @@ import { checkUserView } from "../../release/src/rehearse/user-view.js";
 import type { JobResult, WorkflowResult } from "../../release/src/rehearse/workflow/index.js";
 import { cacheRoot, toolSpec } from "../../scripts/tool-paths.mjs";
 import { type BaseImages, buildBaseImages } from "../support/base-images.js";
+import { type ControlPlane, startControlPlane } from "../support/control-plane.js";
 import { shellBlocks } from "../support/doc-blocks.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
@@ -62,6 +63,8 @@ let repo: string;
 let mirror: TestRegistry;
 let bases: BaseImages;
 let cloud: RehearsalCloud;
+/** The Kubernetes cluster users install into: a real API server (no kubelet: pods never run). */
+let cluster: ControlPlane;
 let cleanDb: string;
 let criticalDb: string;
 let runs = 0;
@@ -105,6 +108,7 @@ async function run(
       },
       baseImages: bases,
       helm: helmClients().map(({ label, path }) => ({ label, binary: path })),
+      kubeconfig: cluster.kubeconfig,
       workDir: join(work, `run-${runs}-${tag}`),
       toolsCache: cacheRoot(),
       progress: () => undefined,
@@ -159,6 +163,7 @@ beforeAll(async () => {
   execFileSync("git", ["clone", "--quiet", repoRoot, repo]);
   git("config", "user.email", "maintainer@example.invalid");
   git("config", "user.name", "Maintainer");
+  cluster = await startControlPlane();
   mirror = await startRegistry();
   bases = await buildBaseImages(mirror);
   cloud = await startRehearsalCloud({
@@ -178,6 +183,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.stop();
   await mirror?.stop();
+  await cluster?.stop();
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
@@ -268,6 +274,7 @@ describe("release rehearse: the release workflows run for real against the local
         progress: () => undefined,
       });
       expect(older.chart[0]?.renderedImage).toBe("ghcr.io/alto9/kube9-operator:1.0.0");
+      expect(older.chart[0]?.installed).toBe("installed");
     },
     30 * MINUTES,
   );
@@ -379,7 +386,7 @@ describe("release rehearse: the release workflows run for real against the local
       // Trivy's online database are out of reach here.
       const block = guideBlock(/release rehearse/).replace(
         /release rehearse v1\.2\.3$/m,
-        `release rehearse v1.2.3 --build-image ${bases.build} --runtime-image ${bases.runtime} --trivy-db ${cleanDb} --out ${join(work, "guide-run")}`,
+        `release rehearse v1.2.3 --build-image ${bases.build} --runtime-image ${bases.runtime} --trivy-db ${cleanDb} --kubeconfig ${cluster.kubeconfig} --out ${join(work, "guide-run")}`,
       );
       const started = performance.now();
       const stdout = await runBlock(block, clone, home);

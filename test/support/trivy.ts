@@ -9,13 +9,16 @@ import { toolPath } from "./tools.js";
 
 export interface TestAdvisory {
   id: string;
-  /** The bucket Trivy looks the package up in: "debian 12", "alpine 3.20"... */
+  /** The bucket Trivy looks the package up in: "debian 12", "alpine 3.20", or "npm::<any name>"... */
   source: string;
   /** For Debian, the source package: glibc, not libc6. */
   package: string;
   severity: "UNKNOWN" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-  /** Versions below it are affected; none: every version, no fix yet. */
+  /** OS packages: versions below it are affected; none: every version, no fix yet. */
   fixedVersion?: string;
+  /** Language packages (source "npm::...", "pip::..."): the affected ranges, e.g. ["<1.3.0"]. */
+  vulnerableVersions?: string[];
+  patchedVersions?: string[];
   title?: string;
 }
 

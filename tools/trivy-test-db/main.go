@@ -7,8 +7,10 @@
 // The list: [{"id": "CVE-2099-0001", "source": "debian 12", "package": "glibc",
 // "severity": "CRITICAL", "fixedVersion": "99.0", "title": "..."}]. "source" is the bucket Trivy
 // looks advisories up in ("debian 12", "alpine 3.20", ...); Debian advisories are keyed by the
-// source package (glibc), not the binary package (libc6). "vendor" (default: the first word of
-// "source") is the key of the vendor severity Trivy reports for that OS.
+// source package (glibc), not the binary package (libc6). Packages of a language ecosystem are
+// looked up in every bucket named "<ecosystem>::..." ("npm::test") and matched by version ranges:
+// "vulnerableVersions": ["<1.3.0"], "patchedVersions": ["1.3.0"]. "vendor" (default: the first
+// word of "source") is the key of the vendor severity Trivy reports.
 //
 // It writes DIR/db/trivy.db and DIR/db/metadata.json; pass DIR to trivy as --cache-dir. The
 // metadata says the database was just downloaded and is due for update in a day, as a fresh
@@ -42,6 +44,9 @@ type advisory struct {
 	FixedVersion string `json:"fixedVersion"`
 	Title        string `json:"title"`
 	Vendor       string `json:"vendor"`
+	// Version ranges of a language package (npm, pip...), as Trivy's language advisories state them.
+	VulnerableVersions []string `json:"vulnerableVersions"`
+	PatchedVersions    []string `json:"patchedVersions"`
 }
 
 var vulnerabilityID = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*-[0-9A-Za-z][0-9A-Za-z.:-]*$`)
@@ -64,6 +69,8 @@ func parseAdvisories(input []byte, name string) ([]advisory, error) {
 			return nil, fmt.Errorf(`%s.source: missing; give the Trivy bucket, e.g. "debian 12"`, where)
 		case strings.TrimSpace(a.Package) == "":
 			return nil, fmt.Errorf("%s.package: missing; for Debian give the source package (glibc, not libc6)", where)
+		case strings.Contains(a.Source, "::") && len(a.VulnerableVersions) == 0:
+			return nil, fmt.Errorf(`%s.vulnerableVersions: missing; a language package needs its ranges, e.g. ["<1.3.0"]`, where)
 		}
 		if _, err := types.NewSeverity(a.Severity); err != nil {
 			return nil, fmt.Errorf("%s.severity: %q is not one of %s", where, a.Severity, strings.Join(types.SeverityNames, ", "))
@@ -91,7 +98,12 @@ func write(cacheDir string, list []advisory, now time.Time) error {
 			if err := config.PutDataSource(tx, a.Source, source); err != nil {
 				return err
 			}
-			if err := config.PutAdvisory(tx, []string{a.Source, a.Package}, a.ID, types.Advisory{FixedVersion: a.FixedVersion}); err != nil {
+			advisory := types.Advisory{
+				FixedVersion:       a.FixedVersion,
+				VulnerableVersions: a.VulnerableVersions,
+				PatchedVersions:    a.PatchedVersions,
+			}
+			if err := config.PutAdvisory(tx, []string{a.Source, a.Package}, a.ID, advisory); err != nil {
 				return err
 			}
 			vulnerability := types.Vulnerability{

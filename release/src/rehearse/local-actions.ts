@@ -4,7 +4,7 @@
  * every `uses:` up front), so the workflows cannot drift from what is rehearsed.
  */
 import { execFile } from "node:child_process";
-import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
 import type { ActionContext, ActionMap, ActionOutcome } from "./workflow/index.js";
@@ -136,19 +136,36 @@ async function setupTrivy(
   return { path: [dirname(settings.trivy.binary)], env: offline };
 }
 
-/** github/codeql-action/upload-sarif: the file, checked to be SARIF, kept in the report. */
+/**
+ * github/codeql-action/upload-sarif: a SARIF file, or every .sarif file of a folder, checked to be
+ * SARIF 2.1.0 with a category (the `category` input, or each run's automationDetails.id), kept in
+ * the report.
+ */
 async function uploadSarif(
   settings: LocalActionSettings,
   inputs: Record<string, string>,
   context: ActionContext,
 ) {
-  const file = inWorkspace(context, required(inputs, "sarif_file"));
-  const category = required(inputs, "category");
-  const sarif = JSON.parse(await readFile(file, "utf8")) as { version?: string; runs?: unknown[] };
-  if (sarif.version !== "2.1.0" || !Array.isArray(sarif.runs)) throw new Error(`${file} is not SARIF 2.1.0`);
+  const path = inWorkspace(context, required(inputs, "sarif_file"));
+  const files = (await stat(path)).isDirectory()
+    ? (await readdir(path)).filter((name) => name.endsWith(".sarif")).map((name) => join(path, name))
+    : [path];
+  if (files.length === 0) throw new Error(`no .sarif file in ${path}`);
   await mkdir(join(settings.report, "sarif"), { recursive: true });
-  await cp(file, join(settings.report, "sarif", `${category}.sarif`));
-  context.log(`SARIF ${basename(file)} kept as ${category}`);
+  for (const file of files) {
+    const sarif = JSON.parse(await readFile(file, "utf8")) as {
+      version?: string;
+      runs?: Array<{ automationDetails?: { id?: string } }>;
+    };
+    if (sarif.version !== "2.1.0" || !Array.isArray(sarif.runs))
+      throw new Error(`${file} is not SARIF 2.1.0`);
+    const category = inputs.category || sarif.runs[0]?.automationDetails?.id;
+    if (category === undefined || category === "") {
+      throw new Error(`${file} has no category: give the category input or set automationDetails.id`);
+    }
+    await cp(file, join(settings.report, "sarif", basename(file)));
+    context.log(`SARIF ${basename(file)} kept (category ${category})`);
+  }
   return {};
 }
 

@@ -18,6 +18,7 @@ import { localActions } from "./local-actions.js";
 import { checkUserView, type UserView } from "./user-view.js";
 import {
   assertWorkflowSucceeded,
+  firstFailure,
   renderReport,
   runWorkflow,
   type WorkflowEvent,
@@ -198,7 +199,11 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   };
   if (workflow.status !== "success") {
     await finish();
-    assertWorkflowSucceeded(workflow);
+    try {
+      assertWorkflowSucceeded(workflow);
+    } catch (error) {
+      throw withFailedStepLog(error, workflow, reportDir);
+    }
   }
   const userView = await checkUserView({
     cloud,
@@ -210,6 +215,19 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   });
   text += renderUserView(userView, (performance.now() - started) / 1000);
   return finish(userView);
+}
+
+/** The failed step's last lines, where the reason usually is, added to the rehearsal's error. */
+function withFailedStepLog(error: unknown, workflow: WorkflowResult, reportDir: string): unknown {
+  if (!(error instanceof ReleaseError)) return error;
+  const failed = firstFailure(workflow);
+  const step = failed?.job.steps.find((candidate) => candidate.status === "failure");
+  const tail = (step?.logTail ?? []).slice(-8).map((line) => `  | ${line}`);
+  return new ReleaseError(error.code, [error.message, ...tail].join("\n"), {
+    ...(error.file === undefined ? {} : { file: error.file }),
+    fix: `${error.fix ?? ""} (the whole report: ${join(reportDir, "report.txt")})`.trim(),
+    cause: error,
+  });
 }
 
 export function renderUserView(view: UserView, seconds: number): string {

@@ -27,7 +27,7 @@ export interface UserViewOptions {
   version: string;
   /** Helm clients to check with, by label. */
   helm: Array<{ label: string; binary: string }>;
-  /** A kubeconfig of a real control plane: install for real. Without: a client-side dry run. */
+  /** A kubeconfig of a real cluster: install for real. Without: render the chart from the repository. */
   kubeconfig?: string;
   /** What to check: a rehearsal of the image workflow alone has no chart to look at. */
   parts: Array<"image" | "chart">;
@@ -48,7 +48,8 @@ export interface UserView {
     defaultVersion: string | undefined;
     pulledDigest: string;
     renderedImage: string;
-    installed: "installed" | "dry-run";
+    /** installed into the cluster of --kubeconfig, or only rendered from the repository (no cluster). */
+    installed: "installed" | "rendered";
   }>;
 }
 
@@ -183,26 +184,43 @@ async function checkChart(
         `the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`,
         "the CDN serves other bytes than the index names",
       );
-    const install = [
-      "install",
-      "kube9-operator",
-      "kube9/kube9-operator",
-      "--version",
-      version,
-      "--namespace",
-      "kube9",
-      ...(options.kubeconfig === undefined ? ["--dry-run=client"] : ["--create-namespace", "--wait=false"]),
-    ];
-    const installed = await helmRun(helm.binary, home, install, options.kubeconfig);
+    // With a cluster: a real install (upgrade --install, so that a later release on the same
+    // cluster installs over it), then the manifest Helm stored. Without: the chart rendered from
+    // the repository, which needs no cluster.
+    const namespace = `kube9-${helm.label}`;
     const manifests =
       options.kubeconfig === undefined
-        ? installed.slice(installed.indexOf("MANIFEST:") + "MANIFEST:".length)
-        : await helmRun(
+        ? await helmRun(helm.binary, home, [
+            "template",
+            "kube9-operator",
+            "kube9/kube9-operator",
+            "--version",
+            version,
+            "--namespace",
+            namespace,
+          ])
+        : (await helmRun(
             helm.binary,
             home,
-            ["get", "manifest", "kube9-operator", "--namespace", "kube9"],
+            [
+              "upgrade",
+              "--install",
+              "kube9-operator",
+              "kube9/kube9-operator",
+              "--version",
+              version,
+              "--namespace",
+              namespace,
+              "--create-namespace",
+            ],
             options.kubeconfig,
-          );
+          ),
+          await helmRun(
+            helm.binary,
+            home,
+            ["get", "manifest", "kube9-operator", "--namespace", namespace],
+            options.kubeconfig,
+          ));
     const images = renderedImages(manifests);
     const expected = `${PRODUCTION_IMAGE}:${version}`;
     if (!images.includes(expected))
@@ -226,7 +244,7 @@ async function checkChart(
       defaultVersion: latest[0]?.version,
       pulledDigest,
       renderedImage: expected,
-      installed: options.kubeconfig === undefined ? "dry-run" : "installed",
+      installed: options.kubeconfig === undefined ? "rendered" : "installed",
     };
   } finally {
     await rm(home, { recursive: true, force: true });

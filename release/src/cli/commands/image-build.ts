@@ -144,7 +144,7 @@ export function registerImageBuild(image: Command, context: CliContext): void {
     .option("--storage <dir>", "keep buildah's storage here (default: a temporary folder, removed)")
     .option(
       "--oci-layout <dir>",
-      "also keep the built image as an OCI image layout in this new folder (e.g. for trivy image --input)",
+      "also keep the built image as an OCI image layout in this new folder (e.g. for `image scan DIR`)",
     )
     .option("--json", "print the result as JSON")
     .option("--github-output", "also write digest= (the image index) to $GITHUB_OUTPUT")

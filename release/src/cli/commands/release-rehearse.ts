@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { ReleaseError } from "../../errors.js";
 import { startRehearsalCloud } from "../../rehearse/cloud.js";
 import { REHEARSABLE_WORKFLOWS, type RehearsableWorkflow, rehearse } from "../../rehearse/rehearse.js";
+import { parseReleaseTag } from "../../release/release-check.js";
 import type { CliContext } from "../context.js";
 import { commandOutput } from "../output.js";
 
@@ -107,6 +108,21 @@ export function registerReleaseRehearse(release: Command, context: CliContext): 
             )
           : resolve(context.cwd, flags.repoDir);
       const tools = await checkoutTools(repository);
+      // Before any stand-in starts: a tag that is not a release tag, or not in the repository.
+      parseReleaseTag(tag);
+      await exec("git", [
+        "-C",
+        repository,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        `refs/tags/${tag}^{commit}`,
+      ]).catch(() => {
+        throw new ReleaseError("USAGE", `there is no tag ${tag} in ${repository}`, {
+          field: "<tag>",
+          fix: `create it first (git tag ${tag}): a release starts from a tag, as on GitHub`,
+        });
+      });
       const workDir =
         flags.out === undefined
           ? await mkdtemp(join(tmpdir(), `kube9-rehearsal-${tag}-`))

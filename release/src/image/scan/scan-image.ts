@@ -135,7 +135,6 @@ export function gateError(scan: ImageScan, sarifDir: string | undefined): Releas
     `${scan.blocking.length} finding(s) at or above ${scan.failOn} in image ${scan.digest}:\n${lines.join("\n")}`,
     {
       file: scan.layout,
-      field: "--fail-on",
       fix: `update the base image or the packages named${sarifDir === undefined ? "" : ` (details: the SARIF in ${sarifDir})`}, rebuild and scan again; nothing may be pushed until it passes`,
     },
   );

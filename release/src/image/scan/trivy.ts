@@ -4,6 +4,7 @@
  * kept, so that a failure reports Trivy's own message.
  */
 import { spawn } from "node:child_process";
+import { basename, dirname } from "node:path";
 import { ReleaseError } from "../../errors.js";
 import { logTail } from "../build/buildah.js";
 
@@ -35,9 +36,10 @@ export class Trivy {
     return this.options.cacheDir === undefined ? [] : ["--cache-dir", this.options.cacheDir];
   }
 
-  private run(args: string[], what: string, stream = true): Promise<string> {
+  private run(args: string[], what: string, stream = true, cwd?: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.binary, args, {
+        ...(cwd === undefined ? {} : { cwd }),
         env: { ...process.env, ...this.options.env },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -108,7 +110,12 @@ export class Trivy {
     };
   }
 
-  /** Scans the image of a single-platform OCI layout; every severity, exit status 0 with findings. */
+  /**
+   * Scans the image of a single-platform OCI layout; every severity, exit status 0 with findings.
+   * Trivy is given the layout's folder name from inside its parent: the name is the artifact and
+   * SARIF location it reports, which then stays the same from run to run (GitHub tracks alerts by
+   * location), where a temporary folder's path would not.
+   */
   async scanLayout(layoutDir: string, reportPath: string, scanners: string[], what: string): Promise<void> {
     const offline = this.options.offline
       ? ["--skip-db-update", "--skip-java-db-update", "--offline-scan"]
@@ -117,7 +124,7 @@ export class Trivy {
       [
         "image",
         "--input",
-        layoutDir,
+        basename(layoutDir),
         "--format",
         "json",
         "--output",
@@ -129,10 +136,15 @@ export class Trivy {
         "--exit-code",
         "0",
         "--no-progress",
+        // Trivy's default (5 minutes) is short for a full image on a busy 2-core runner.
+        "--timeout",
+        "15m",
         ...this.cacheArgs(),
         ...offline,
       ],
       what,
+      true,
+      dirname(layoutDir),
     );
   }
 
