@@ -205,14 +205,22 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
       throw withFailedStepLog(error, workflow, reportDir);
     }
   }
-  const userView = await checkUserView({
-    cloud,
-    version,
-    helm: options.helm,
-    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
-    progress: options.progress,
-    parts: options.workflow === "release-image.yml" ? ["image"] : ["image", "chart"],
-  });
+  let userView: UserView;
+  try {
+    userView = await checkUserView({
+      cloud,
+      version,
+      helm: options.helm,
+      ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+      progress: options.progress,
+      parts: options.workflow === "release-image.yml" ? ["image"] : ["image", "chart"],
+    });
+  } catch (error) {
+    // The workflows succeeded but a user would not get the release: the report says so too.
+    text += `\nWhat a user gets: FAILED: ${error instanceof Error ? error.message : String(error)}\n`;
+    await finish();
+    throw error;
+  }
   text += renderUserView(userView, (performance.now() - started) / 1000);
   return finish(userView);
 }
