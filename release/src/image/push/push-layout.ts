@@ -176,14 +176,10 @@ export async function pushLayout(options: PushLayoutOptions): Promise<PushReport
   for (let round = 1; round <= maxRounds; round++) {
     const before = ((await client.listTags(repository)) ?? []).sort();
     const pass = await floatingPass(writer, options, before);
+    // The last pass says where each tag points; "pushed" if any pass moved it.
     for (const result of pass.results) {
-      const earlier = floating.get(result.tag);
-      floating.set(
-        result.tag,
-        earlier?.outcome === "pushed" && result.outcome === "unchanged"
-          ? { ...result, outcome: "pushed" }
-          : result,
-      );
+      const moved = result.outcome === "pushed" || floating.get(result.tag)?.outcome === "pushed";
+      floating.set(result.tag, { ...result, outcome: moved ? "pushed" : "unchanged" });
     }
     const after = ((await client.listTags(repository)) ?? []).sort();
     if (!pass.moved && before.join(",") === after.join(",")) {
