@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderReport } from "../../src/rehearse/workflow/render-report.js";
 import {
@@ -192,5 +193,64 @@ describe("runWorkflow: job containers", () => {
     );
     expect(ran.status, renderReport(ran)).toBe("success");
     expect(step(job(ran, "inside"), "hello").outputs).toEqual({ ran: "yes" });
+  });
+});
+
+/** Whether a process is gone (a zombie waiting for its parent to reap it counts as gone). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") === true;
+  } catch {
+    return true;
+  }
+}
+
+describe("runWorkflow: cancellation and runner commands", () => {
+  it("stops the running step on cancel, still runs always() steps and jobs, skips the rest", async () => {
+    repo = workflowRepo("cancel.yml");
+    const controller = new AbortController();
+    const result = await runWorkflow(
+      repo.options("cancel.yml", {
+        signal: controller.signal,
+        progress: { line: (text) => text === "long/sleeper | started" && controller.abort() },
+      }),
+    );
+    const long = job(result, "long");
+    expect(long.steps.map((s) => [s.id, s.status])).toEqual([
+      ["sleeper", "cancelled"],
+      ["normal", "skipped"],
+      ["cleanup", "success"],
+      ["when-cancelled", "success"],
+    ]);
+    expect(step(long, "cleanup").outputs.cleaned).toBe("cancelled");
+    expect(long.status).toBe("cancelled");
+    expect(job(result, "next").status).toBe("skipped");
+    expect(step(job(result, "final"), "result").outputs.long).toBe("cancelled");
+    expect(result.status).toBe("cancelled");
+  });
+
+  it("stops what a step left running when its job ends, hides masked values, refuses NODE_OPTIONS and malformed files", async () => {
+    repo = workflowRepo("commands.yml");
+    const lines: string[] = [];
+    const result = await runWorkflow(
+      repo.options("commands.yml", { progress: { line: (text) => lines.push(text) } }),
+    );
+    const done = job(result, "leaves-a-process");
+    const pid = Number(step(done, "background").outputs.pid);
+    expect(pid).toBeGreaterThan(0);
+    for (let i = 0; i < 40 && !gone(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(gone(pid)).toBe(true);
+    expect(lines).toContain("leaves-a-process/mask | value is ***");
+    expect(lines).toContain("leaves-a-process/later | still hidden ***");
+    expect(lines.join("\n")).not.toContain("hide-me-please");
+    expect(step(done, "node-options")).toMatchObject({
+      outcome: "failure",
+      failure: "$GITHUB_ENV: NODE_OPTIONS cannot be set through $GITHUB_ENV (the runner refuses it)",
+    });
+    expect(step(done, "bad-output")).toMatchObject({
+      outcome: "failure",
+      failure: '$GITHUB_OUTPUT: the delimiter "END" of value is never written',
+    });
+    expect(done.status).toBe("success");
   });
 });

@@ -110,6 +110,7 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
     summary: "",
     deadline: Number.POSITIVE_INFINITY,
     timedOut: false,
+    startedCancelled: options.signal?.aborted === true,
     groups: [],
     fileCounter: 0,
   };

@@ -12,6 +12,7 @@ import { CommandFileError } from "./command-files.js";
 import { ExpressionError, isTruthy, toNumber } from "./expression-values.js";
 import { runnerVariables, type StepFiles } from "./github-context.js";
 import {
+  cancellation,
   isCancelled,
   type JobState,
   jobLabel,
@@ -86,7 +87,7 @@ async function runScript(
     cwd,
     env: processEnv(state, scope.env, stepVariables(state, step, files)),
     timeoutMs: limitMs,
-    ...(state.options.signal === undefined ? {} : { signal: state.options.signal }),
+    ...cancellation(state),
     onLine: log,
   });
   if (outcome.group !== undefined) state.groups.push(outcome.group);
@@ -117,7 +118,15 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
   if (step.id !== undefined) result.id = step.id;
   const prefix = `${jobLabel(state.identity)}/${stepKey(step)} | `;
   const log = (line: string) => {
-    const masked = maskSecrets(line, state.contexts.secrets as Record<string, string>);
+    const mask = /^::add-mask::(.*)$/.exec(line);
+    if (mask !== null) {
+      if ((mask[1] ?? "").trim() !== "") state.run.masks.push(mask[1] as string);
+      return;
+    }
+    const masked = maskSecrets(line, [
+      ...Object.values(state.contexts.secrets as Record<string, string>),
+      ...state.run.masks,
+    ]);
     result.logTail.push(masked);
     if (result.logTail.length > tailSize) result.logTail.shift();
     state.options.progress?.line?.(`${prefix}${masked}`);

@@ -93,7 +93,8 @@ export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowRes
         name,
         `the job container ${job.container} is not an image this machine stands for (hostImages); run the rehearsal on a machine of that system, or change the container`,
       );
-    } else if (job.uses !== undefined) done = await runCalledWorkflow(scope, job, needs, name);
+    } else if (job.uses !== undefined)
+      done = await runCalledWorkflow(scope, job, needs, name, executeWorkflow);
     else done = await runJob(scope, job, needs);
     results.set(job.id, done);
     result.jobs.push(done);
@@ -135,6 +136,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     workflowName: workflow.name ?? workflow.file,
     workflowRef: `${repositoryPath(options.repositoryRoot, workflow.file)}@${options.github.ref}`,
     token: secrets.GITHUB_TOKEN ?? "",
+    masks: [],
   };
   const dispatch = workflow.on.workflowDispatch;
   let inputs: Record<string, unknown> = {};
