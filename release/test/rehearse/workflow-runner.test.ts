@@ -48,7 +48,7 @@ describe("runWorkflow: files between steps and jobs", () => {
       [
         "level=github-env",
         "from_workflow=w",
-        "from_job=w-j",
+        "from_job=workflow_dispatch-j",
         "from_step_file=set by a step",
         "heredoc_env=first\nsecond",
         "step_only=github-env/one=two",
