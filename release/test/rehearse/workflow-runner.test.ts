@@ -150,6 +150,7 @@ describe("runWorkflow: the runner's environment", () => {
       status: "success",
       failure: "exit code 1",
     });
+    expect(step(env, "long-timeout").outputs).toEqual({ ok: "yes" });
     expect(step(env, "slow")).toMatchObject({ outcome: "failure", failure: "timed out after 0.02 minutes" });
     expect(step(env, "slow").logTail).toEqual(["sleeping"]);
     expect(step(env, "missing-dir")).toMatchObject({
@@ -169,6 +170,17 @@ describe("runWorkflow: the runner's environment", () => {
       ["failure", "timed out after 0.02 minutes"],
       ["skipped", undefined],
     ]);
+  });
+
+  it("refuses dispatch inputs a workflow without inputs does not declare", async () => {
+    repo = workflowRepo("conditions.yml");
+    const event = { ...dispatch, inputs: { tag: "v1.0.0" } };
+    await expect(runWorkflow(repo.options("conditions.yml", { event }))).rejects.toMatchObject({
+      code: "WORKFLOW_INVALID",
+      field: "on.workflow_dispatch.inputs.tag",
+      message: "input tag is not declared by the workflow",
+      fix: "the workflow takes no inputs: remove it",
+    });
   });
 
   it("refuses an event the workflow is not started by", async () => {

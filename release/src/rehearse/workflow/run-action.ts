@@ -9,6 +9,7 @@ import { cancellation, type JobState, StepFailure, stepKey, stepWhere } from "./
 import { unmappedActionError } from "./list-uses.js";
 import type { Step } from "./model.js";
 import type { ActionContext, ActionOutcome } from "./run-options.js";
+import { timerDelay } from "./run-process.js";
 import { addPath } from "./step-io.js";
 import { evaluateText } from "./template.js";
 
@@ -53,7 +54,7 @@ export async function runAction(
   signal?.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(
     () => controller.abort(new StepFailure(`timed out after ${(limitMs / 60_000).toFixed(2)} minutes`)),
-    limitMs,
+    timerDelay(limitMs),
   );
   const context: ActionContext = {
     workflowFile: state.workflow.file,

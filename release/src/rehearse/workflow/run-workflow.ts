@@ -140,9 +140,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   };
   const dispatch = workflow.on.workflowDispatch;
   let inputs: Record<string, unknown> = {};
-  if (options.event.name === "workflow_dispatch" && dispatch !== undefined) {
+  if (options.event.name === "workflow_dispatch") {
     inputs = resolveInputs(
-      dispatch.inputs,
+      dispatch?.inputs ?? {},
       options.event.inputs ?? {},
       "form",
       new Where(workflow.file, "on.workflow_dispatch.inputs"),
