@@ -183,6 +183,15 @@ describe("runWorkflow: the runner's environment", () => {
     });
   });
 
+  it("stops at a workflow-level expression it cannot evaluate, naming the field", async () => {
+    repo = workflowRepo("bad-concurrency.yml");
+    await expect(runWorkflow(repo.options("bad-concurrency.yml"))).rejects.toMatchObject({
+      code: "WORKFLOW_INVALID",
+      field: "concurrency.group",
+      message: expect.stringMatching(/^cannot evaluate: fromJSON\(\): "v1\.2\.0" is not JSON \(/),
+    });
+  });
+
   it("refuses an event the workflow is not started by", async () => {
     repo = workflowRepo("runner-env.yml");
     await expect(runWorkflow(repo.options("runner-env.yml", { event: dispatch }))).rejects.toMatchObject({
