@@ -81,7 +81,7 @@ describe("runWorkflow: failures and conditions", () => {
     expect(result.status).toBe("failure");
     const breaks = job(result, "breaks");
     expect(breaks.status).toBe("failure");
-    expect(breaks.failure).toBe('step "Run echo "line before the failure"" failed: exit code 7');
+    expect(breaks.failure).toBe('step "Fails with exit 7" failed: exit code 7');
     const statuses = Object.fromEntries(breaks.steps.map((s) => [s.id, [s.outcome, s.status]]));
     expect(statuses).toEqual({
       tolerated: ["failure", "success"],
@@ -96,14 +96,16 @@ describe("runWorkflow: failures and conditions", () => {
     expect(step(breaks, "fails").logTail).toEqual(["line before the failure"]);
     expect(step(breaks, "cleanup").outputs.outcome).toBe("failure");
     expect(step(breaks, "on-failure").outputs.tolerated).toBe("failure/success");
-    expect(breaks.summary).toBe("### failure noted\n");
+    // A failed step's files are read too, as the runner does.
+    expect(step(breaks, "fails").outputs).toEqual({ partial: "written before failing" });
+    expect(breaks.summary).toBe("- written before failing\n### failure noted\n");
     expect(job(result, "dependent").status).toBe("skipped");
     expect(job(result, "reporter").status).toBe("success");
     expect(step(job(result, "reporter"), "see").outputs.result).toBe("failure");
     expect(job(result, "on-failure").status).toBe("success");
     expect(job(result, "independent").status).toBe("success");
     expect(() => assertWorkflowSucceeded(result)).toThrow(
-      'job breaks failed: step "Run echo "line before the failure"" failed: exit code 7\n  | line before the failure',
+      'job breaks failed: step "Fails with exit 7" failed: exit code 7\n  | line before the failure',
     );
   });
 
@@ -116,7 +118,7 @@ describe("runWorkflow: failures and conditions", () => {
     );
     expect(report).toMatch(/\n {2}failure\s+job breaks\s+\+\d+\.\d s, \d+\.\d s\n/);
     expect(report).toMatch(
-      /\n {4}failure\s+step fails: Run echo "line before the failure"\s+\+\d+\.\d s, \d+\.\d s\n\s+exit code 7\n\s+\| line before the failure\n/,
+      /\n {4}failure\s+step fails: Fails with exit 7\s+\+\d+\.\d s, \d+\.\d s\n\s+exit code 7\n\s+\| line before the failure\n/,
     );
     expect(report).toMatch(/\n {4}success\s+step tolerated: .*\n\s+exit code 3 \(continue-on-error\)\n/);
     expect(report).toMatch(/\n {4}skipped\s+step skipped: Run echo "must not run"\n/);

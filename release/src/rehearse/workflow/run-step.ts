@@ -145,6 +145,8 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
   state.options.progress?.stepStarted?.(state.identity, name);
   const started = now();
   result.startedAt = started;
+  let files: StepFiles | undefined;
+  let fromAction = { outputs: {}, summary: "" };
   try {
     if (result.failure !== undefined) throw new StepFailure(result.failure);
     const baseScope = { contexts: stepContexts(state, state.env) };
@@ -154,8 +156,7 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
     const scope = { env: stepEnv, contexts: stepContexts(state, env) };
     const minutes = step.timeoutMinutes === undefined ? undefined : evaluateValue(step.timeoutMinutes, scope);
     const limitMs = timeoutMs(state, minutes, started.getTime());
-    const files = await createStepFiles(state);
-    let fromAction = { outputs: {}, summary: "" };
+    files = await createStepFiles(state);
     if (step.uses !== undefined) {
       const ref = parseActionRef(step.uses, stepWhere(state, step).at("uses"));
       const env = processEnv(state, scope.env, stepVariables(state, step, files));
@@ -163,27 +164,44 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
     } else {
       await runScript(state, step, scope, files, limitMs, log);
     }
-    const applied = await applyStepFiles(state, files);
-    result.outputs = { ...fromAction.outputs, ...applied.outputs };
-    result.summary = fromAction.summary + applied.summary;
     result.outcome = "success";
-    delete result.failure;
   } catch (error) {
     if (error instanceof ReleaseError) throw error;
-    if (
-      !(error instanceof StepFailure || error instanceof ExpressionError || error instanceof CommandFileError)
-    ) {
-      throw error;
-    }
+    if (!isStepError(error)) throw error;
     result.outcome = isCancelled(state) ? "cancelled" : "failure";
     result.failure = error.message;
     if (now().getTime() >= state.deadline) state.timedOut = true;
   }
+  // The runner reads the files of a failed step too: its outputs, env and summary count.
+  if (files !== undefined) await readStepFiles(state, files, fromAction, result);
   result.durationMs = now().getTime() - started.getTime();
   result.status = result.outcome;
   if (result.outcome === "failure" && continueOnError(state, step)) result.status = "success";
   if (result.status !== "success") state.failed = state.failed || result.status === "failure";
   return finish(state, step, result);
+}
+
+function isStepError(error: unknown): error is Error {
+  return (
+    error instanceof StepFailure || error instanceof ExpressionError || error instanceof CommandFileError
+  );
+}
+
+async function readStepFiles(
+  state: JobState,
+  files: StepFiles,
+  fromAction: { outputs: Record<string, string>; summary: string },
+  result: StepResult,
+): Promise<void> {
+  try {
+    const applied = await applyStepFiles(state, files);
+    result.outputs = { ...fromAction.outputs, ...applied.outputs };
+    result.summary = fromAction.summary + applied.summary;
+  } catch (error) {
+    if (!isStepError(error)) throw error;
+    if (result.outcome === "success") result.outcome = "failure";
+    result.failure = result.failure === undefined ? error.message : `${result.failure}; ${error.message}`;
+  }
 }
 
 function continueOnError(state: JobState, step: Step): boolean {
