@@ -3,7 +3,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkActionsMapped, listActionUses } from "../../src/rehearse/workflow/list-uses.js";
 import { renderReport } from "../../src/rehearse/workflow/render-report.js";
-import type { JobResult, WorkflowResult } from "../../src/rehearse/workflow/result.js";
+import {
+  assertWorkflowSucceeded,
+  type JobResult,
+  type WorkflowResult,
+} from "../../src/rehearse/workflow/result.js";
 import type { ActionContext, ActionMap } from "../../src/rehearse/workflow/run-options.js";
 import { runWorkflow } from "../../src/rehearse/workflow/run-workflow.js";
 import { type WorkflowRepo, workflowRepo } from "../support/workflow-repo.js";
@@ -66,8 +70,11 @@ describe("reusable workflows", () => {
     expect(lines).toContain("image/build/build | token is ***");
     expect(lines).toContain("chart/build/build | token is ***");
     expect(lines.join("\n")).not.toMatch(/secret-value|token-value/);
+    // A job output holding a secret is dropped, as the runner does.
+    expect(image.called?.jobs[0]?.outputs).toEqual({ digest: "built-2.0.0-x2", seen: expect.any(String) });
+    expect(lines).toContain("image/build | Skip output 'leak' since it may contain secret.");
     expect(renderReport(result)).toMatch(
-      /\n {2}success\s+job image: image.*\n {4}success\s+workflow called \(\.github\/workflows\/called\.yml\).*\n {6}success\s+job build: build/,
+      /\n {2}success\s+job image .*\n {4}success\s+workflow called \(\.github\/workflows\/called\.yml\).*\n {6}success\s+job build /,
     );
   });
 
@@ -84,6 +91,9 @@ describe("reusable workflows", () => {
     expect(job(result, "chart").status).toBe("skipped");
     expect(job(result, "report").status).toBe("skipped");
     expect(result.status).toBe("failure");
+    expect(() => assertWorkflowSucceeded(result)).toThrow(
+      'job image/build failed: step "Run echo "failing as asked"" failed: exit code 1\n  | failing as asked',
+    );
   });
 
   it.each([

@@ -296,6 +296,36 @@ describe("parseWorkflow refuses what it cannot rehearse faithfully", () => {
       /applies only to a job with uses:/,
     ],
     [
+      "secrets in a step if:",
+      withJob(steps("- run: echo", "  if: secrets.TOKEN != ''")),
+      "jobs.build.steps[0].if",
+      /the secrets context is not available here/,
+    ],
+    [
+      "env in a job env:",
+      withJob(`${steps("- run: echo")}\nenv:\n  A: \${{ env.B }}`),
+      "jobs.build.env.A",
+      /the env context is not available here/,
+    ],
+    [
+      "steps in a job name",
+      withJob(`${steps("- run: echo")}\nname: \${{ steps.a.outputs.b }}`),
+      "jobs.build.name",
+      /the steps context is not available here/,
+    ],
+    [
+      "jobs outside workflow_call outputs",
+      withJob(steps("- run: echo ${{ jobs.a.result }}")),
+      "jobs.build.steps[0].run",
+      /the jobs context is not available here/,
+    ],
+    [
+      "a status function outside if:",
+      withJob(steps("- run: echo ${{ success() }}")),
+      "jobs.build.steps[0].run",
+      /success\(\) is only allowed in if: conditions/,
+    ],
+    [
       "a workflow_call input without a type",
       "on:\n  workflow_call:\n    inputs:\n      tag:\n        required: true\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n",
       "on.workflow_call.inputs.tag",

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderReport } from "../../src/rehearse/workflow/render-report.js";
 import {
@@ -47,7 +48,7 @@ describe("runWorkflow: files between steps and jobs", () => {
       [
         "level=github-env",
         "from_workflow=w",
-        "from_job=w-j",
+        "from_job=workflow_dispatch-j",
         "from_step_file=set by a step",
         "heredoc_env=first\nsecond",
         "step_only=github-env/one=two",
@@ -80,7 +81,7 @@ describe("runWorkflow: failures and conditions", () => {
     expect(result.status).toBe("failure");
     const breaks = job(result, "breaks");
     expect(breaks.status).toBe("failure");
-    expect(breaks.failure).toBe('step "Run echo "line before the failure"" failed: exit code 7');
+    expect(breaks.failure).toBe('step "Fails with exit 7" failed: exit code 7');
     const statuses = Object.fromEntries(breaks.steps.map((s) => [s.id, [s.outcome, s.status]]));
     expect(statuses).toEqual({
       tolerated: ["failure", "success"],
@@ -95,13 +96,17 @@ describe("runWorkflow: failures and conditions", () => {
     expect(step(breaks, "fails").logTail).toEqual(["line before the failure"]);
     expect(step(breaks, "cleanup").outputs.outcome).toBe("failure");
     expect(step(breaks, "on-failure").outputs.tolerated).toBe("failure/success");
-    expect(breaks.summary).toBe("### failure noted\n");
+    // A failed step's files are read too, as the runner does.
+    expect(step(breaks, "fails").outputs).toEqual({ partial: "written before failing" });
+    expect(breaks.summary).toBe("- written before failing\n### failure noted\n");
     expect(job(result, "dependent").status).toBe("skipped");
     expect(job(result, "reporter").status).toBe("success");
     expect(step(job(result, "reporter"), "see").outputs.result).toBe("failure");
     expect(job(result, "on-failure").status).toBe("success");
     expect(job(result, "independent").status).toBe("success");
-    expect(() => assertWorkflowSucceeded(result)).toThrow(/job breaks failed: .*exit code 7/);
+    expect(() => assertWorkflowSucceeded(result)).toThrow(
+      'job breaks failed: step "Fails with exit 7" failed: exit code 7\n  | line before the failure',
+    );
   });
 
   it("reports jobs and steps with their status and times, failures with their last lines", async () => {
@@ -111,13 +116,13 @@ describe("runWorkflow: failures and conditions", () => {
     expect(report.split("\n")[0]).toMatch(
       /^failure\s+workflow conditions \(\.github\/workflows\/conditions\.yml\)\s+\+0\.0 s, \d+\.\d s$/,
     );
-    expect(report).toMatch(/\n {2}failure\s+job breaks: breaks\s+\+\d+\.\d s, \d+\.\d s\n/);
+    expect(report).toMatch(/\n {2}failure\s+job breaks\s+\+\d+\.\d s, \d+\.\d s\n/);
     expect(report).toMatch(
-      /\n {4}failure\s+step fails: Run echo "line before the failure"\s+\+\d+\.\d s, \d+\.\d s\n\s+exit code 7\n\s+\| line before the failure\n/,
+      /\n {4}failure\s+step fails: Fails with exit 7\s+\+\d+\.\d s, \d+\.\d s\n\s+exit code 7\n\s+\| line before the failure\n/,
     );
     expect(report).toMatch(/\n {4}success\s+step tolerated: .*\n\s+exit code 3 \(continue-on-error\)\n/);
     expect(report).toMatch(/\n {4}skipped\s+step skipped: Run echo "must not run"\n/);
-    expect(report).toMatch(/\n {2}skipped\s+job dependent: dependent\n/);
+    expect(report).toMatch(/\n {2}skipped\s+job dependent\n/);
   });
 });
 
@@ -147,6 +152,7 @@ describe("runWorkflow: the runner's environment", () => {
       status: "success",
       failure: "exit code 1",
     });
+    expect(step(env, "long-timeout").outputs).toEqual({ ok: "yes" });
     expect(step(env, "slow")).toMatchObject({ outcome: "failure", failure: "timed out after 0.02 minutes" });
     expect(step(env, "slow").logTail).toEqual(["sleeping"]);
     expect(step(env, "missing-dir")).toMatchObject({
@@ -166,6 +172,26 @@ describe("runWorkflow: the runner's environment", () => {
       ["failure", "timed out after 0.02 minutes"],
       ["skipped", undefined],
     ]);
+  });
+
+  it("refuses dispatch inputs a workflow without inputs does not declare", async () => {
+    repo = workflowRepo("conditions.yml");
+    const event = { ...dispatch, inputs: { tag: "v1.0.0" } };
+    await expect(runWorkflow(repo.options("conditions.yml", { event }))).rejects.toMatchObject({
+      code: "WORKFLOW_INVALID",
+      field: "on.workflow_dispatch.inputs.tag",
+      message: "input tag is not declared by the workflow",
+      fix: "the workflow takes no inputs: remove it",
+    });
+  });
+
+  it("stops at a workflow-level expression it cannot evaluate, naming the field", async () => {
+    repo = workflowRepo("bad-concurrency.yml");
+    await expect(runWorkflow(repo.options("bad-concurrency.yml"))).rejects.toMatchObject({
+      code: "WORKFLOW_INVALID",
+      field: "concurrency.group",
+      message: expect.stringMatching(/^cannot evaluate: fromJSON\(\): "v1\.2\.0" is not JSON \(/),
+    });
   });
 
   it("refuses an event the workflow is not started by", async () => {
@@ -192,5 +218,64 @@ describe("runWorkflow: job containers", () => {
     );
     expect(ran.status, renderReport(ran)).toBe("success");
     expect(step(job(ran, "inside"), "hello").outputs).toEqual({ ran: "yes" });
+  });
+});
+
+/** Whether a process is gone (a zombie waiting for its parent to reap it counts as gone). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") === true;
+  } catch {
+    return true;
+  }
+}
+
+describe("runWorkflow: cancellation and runner commands", () => {
+  it("stops the running step on cancel, still runs always() steps and jobs, skips the rest", async () => {
+    repo = workflowRepo("cancel.yml");
+    const controller = new AbortController();
+    const result = await runWorkflow(
+      repo.options("cancel.yml", {
+        signal: controller.signal,
+        progress: { line: (text) => text === "long/sleeper | started" && controller.abort() },
+      }),
+    );
+    const long = job(result, "long");
+    expect(long.steps.map((s) => [s.id, s.status])).toEqual([
+      ["sleeper", "cancelled"],
+      ["normal", "skipped"],
+      ["cleanup", "success"],
+      ["when-cancelled", "success"],
+    ]);
+    expect(step(long, "cleanup").outputs.cleaned).toBe("cancelled");
+    expect(long.status).toBe("cancelled");
+    expect(job(result, "next").status).toBe("skipped");
+    expect(step(job(result, "final"), "result").outputs.long).toBe("cancelled");
+    expect(result.status).toBe("cancelled");
+  });
+
+  it("stops what a step left running when its job ends, hides masked values, refuses NODE_OPTIONS and malformed files", async () => {
+    repo = workflowRepo("commands.yml");
+    const lines: string[] = [];
+    const result = await runWorkflow(
+      repo.options("commands.yml", { progress: { line: (text) => lines.push(text) } }),
+    );
+    const done = job(result, "leaves-a-process");
+    const pid = Number(step(done, "background").outputs.pid);
+    expect(pid).toBeGreaterThan(0);
+    for (let i = 0; i < 40 && !gone(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(gone(pid)).toBe(true);
+    expect(lines).toContain("leaves-a-process/mask | value is ***");
+    expect(lines).toContain("leaves-a-process/later | still hidden ***");
+    expect(lines.join("\n")).not.toContain("hide-me-please");
+    expect(step(done, "node-options")).toMatchObject({
+      outcome: "failure",
+      failure: "$GITHUB_ENV: NODE_OPTIONS cannot be set through $GITHUB_ENV (the runner refuses it)",
+    });
+    expect(step(done, "bad-output")).toMatchObject({
+      outcome: "failure",
+      failure: '$GITHUB_OUTPUT: the delimiter "END" of value is never written',
+    });
+    expect(done.status).toBe("success");
   });
 });

@@ -14,6 +14,8 @@ export interface RunFacts {
   /** `.github/workflows/<file>@<ref>`, relative to the repository. */
   workflowRef: string;
   token: string;
+  /** Values that `::add-mask::` asked to hide in every later log line of the run. */
+  masks: string[];
 }
 
 function refParts(ref: string): { name: string; type: string } {

@@ -2,6 +2,7 @@
  * A generic GitHub Actions workflow runner for rehearsals: load a workflow, list its actions,
  * run it locally with bash and local equivalents of actions, report what happened.
  */
+export { artifactActions } from "./artifact-actions.js";
 export { type ActionUse, checkActionsMapped, listActionUses } from "./list-uses.js";
 export { loadWorkflow, parseWorkflow } from "./load-workflow.js";
 export type { Job, Step, Workflow } from "./model.js";

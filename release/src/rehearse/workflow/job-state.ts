@@ -48,6 +48,8 @@ export interface JobState {
   /** Epoch milliseconds when the job's timeout-minutes run out. */
   deadline: number;
   timedOut: boolean;
+  /** The run was already cancelled when the job started. */
+  startedCancelled: boolean;
   /** Process groups of the job's steps, stopped when the job ends. */
   groups: number[];
   /** Counter for the per-step file names. */
@@ -58,8 +60,12 @@ export function jobLabel(identity: JobIdentity): string {
   return [...identity.callers, identity.jobId].join("/");
 }
 
+/**
+ * Whether the run was cancelled while this job ran. A job that starts after the cancellation
+ * (under always()) gets no cancel of its own, as on GitHub: its steps run normally.
+ */
 export function isCancelled(state: JobState): boolean {
-  return state.options.signal?.aborted === true;
+  return state.options.signal?.aborted === true && !state.startedCancelled;
 }
 
 /** What success(), failure() and cancelled() read in a step's if:. */
@@ -78,11 +84,20 @@ export function stepContexts(state: JobState, env: Record<string, string>): Reco
   };
 }
 
-/** Replaces every secret value in a log line with `***`, as the runner does. */
-export function maskSecrets(line: string, secrets: Readonly<Record<string, string>>): string {
+/** Replaces every secret value (and `::add-mask::` value) in a log line with `***`, as the runner does. */
+export function maskSecrets(line: string, secrets: readonly string[]): string {
   let masked = line;
-  for (const value of Object.values(secrets)) {
+  for (const value of secrets) {
     if (value.length > 0) masked = masked.split(value).join("***");
   }
   return masked;
+}
+
+/**
+ * The signal that stops a step: the run's, unless the run was cancelled before the step started
+ * (a step that runs after a cancellation, under always(), runs to its end as on GitHub).
+ */
+export function cancellation(state: JobState): { signal?: AbortSignal } {
+  const signal = state.options.signal;
+  return signal === undefined || signal.aborted ? {} : { signal };
 }

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import yaml from "js-yaml";
 import { ReleaseError } from "../../errors.js";
+import { checkContexts } from "./check-contexts.js";
 import { ExpressionError } from "./expression-values.js";
 import { orderJobs } from "./job-order.js";
 import { readConcurrency, readDefaults, readJob, readPermissions } from "./load-job.js";
@@ -80,6 +81,7 @@ export function parseWorkflow(text: string, file: string): Workflow {
   if (map["run-name"] !== undefined) workflow.runName = map["run-name"];
   workflow.permissions = readPermissions(map.permissions, root.at("permissions"));
   workflow.concurrency = readConcurrency(map.concurrency, root.at("concurrency"));
+  checkContexts(workflow);
   return workflow;
 }
 

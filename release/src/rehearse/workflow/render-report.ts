@@ -37,8 +37,9 @@ function renderStep(step: StepResult, origin: number, indent: string): string[] 
 }
 
 function renderJob(job: JobResult, origin: number, indent: string): string[] {
+  const name = job.name === job.id ? "" : `: ${job.name}`;
   const lines = [
-    `${indent}${job.status.padEnd(9)} job ${job.id}: ${job.name}${timing(job.startedAt, job.durationMs, origin)}`,
+    `${indent}${job.status.padEnd(9)} job ${job.id}${name}${timing(job.startedAt, job.durationMs, origin)}`,
   ];
   const inner = `${indent}  `;
   if (job.called !== undefined) {

@@ -74,14 +74,21 @@ export function firstFailure(result: WorkflowResult): { path: string[]; job: Job
   return undefined;
 }
 
+/** How many of the failing step's last lines an error carries. */
+const FAILURE_LINES = 15;
+
 /** Throws REHEARSAL_FAILED unless the run succeeded, naming the failed job and why. */
 export function assertWorkflowSucceeded(result: WorkflowResult): WorkflowResult {
   if (result.status === "success") return result;
   const failed = firstFailure(result);
-  const what =
-    failed === undefined
-      ? `the workflow ended ${result.status}`
-      : `job ${failed.path.join("/")} failed: ${failed.job.failure ?? "see the report"}`;
+  let what = `the workflow ended ${result.status}`;
+  if (failed !== undefined) {
+    what = `job ${failed.path.join("/")} failed: ${failed.job.failure ?? "see the report"}`;
+    // The failing step's last lines usually say why; the error carries them so that it stands alone.
+    const tail =
+      failed.job.steps.find((step) => step.status === "failure")?.logTail.slice(-FAILURE_LINES) ?? [];
+    if (tail.length > 0) what += `\n${tail.map((line) => `  | ${line}`).join("\n")}`;
+  }
   throw new ReleaseError("REHEARSAL_FAILED", what, {
     file: result.file,
     fix: "read the step's log in the report, fix the cause and run the rehearsal again",

@@ -5,10 +5,11 @@
  */
 import { ReleaseError } from "../../errors.js";
 import type { ActionRef } from "./action-ref.js";
-import { isCancelled, type JobState, StepFailure, stepKey, stepWhere } from "./job-state.js";
+import { cancellation, type JobState, StepFailure, stepKey, stepWhere } from "./job-state.js";
 import { unmappedActionError } from "./list-uses.js";
 import type { Step } from "./model.js";
 import type { ActionContext, ActionOutcome } from "./run-options.js";
+import { timerDelay } from "./run-process.js";
 import { addPath } from "./step-io.js";
 import { evaluateText } from "./template.js";
 
@@ -49,10 +50,11 @@ export async function runAction(
     inputs[key] = evaluateText(value, { contexts: scope.contexts });
   const controller = new AbortController();
   const onAbort = () => controller.abort(new StepFailure("cancelled"));
-  state.options.signal?.addEventListener("abort", onAbort, { once: true });
+  const { signal } = cancellation(state);
+  signal?.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(
     () => controller.abort(new StepFailure(`timed out after ${(limitMs / 60_000).toFixed(2)} minutes`)),
-    limitMs,
+    timerDelay(limitMs),
   );
   const context: ActionContext = {
     workflowFile: state.workflow.file,
@@ -72,14 +74,13 @@ export async function runAction(
   stopped.catch(() => undefined);
   let outcome: ActionOutcome;
   try {
-    if (isCancelled(state)) throw new StepFailure("cancelled");
     outcome = await Promise.race([action(inputs, context), stopped]);
   } catch (error) {
     if (error instanceof StepFailure) throw error;
     throw new StepFailure(`${ref.key}: ${describeError(error)}`);
   } finally {
     clearTimeout(timer);
-    state.options.signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort);
   }
   for (const [name, value] of Object.entries(outcome.env ?? {})) state.env[name] = value;
   addPath(state, outcome.path ?? []);

@@ -8,9 +8,8 @@ import { parseReusableWorkflowRef } from "./action-ref.js";
 import { ExpressionError, toText } from "./expression-values.js";
 import { githubContext } from "./github-context.js";
 import type { Job } from "./model.js";
-import type { JobResult } from "./result.js";
+import type { JobResult, WorkflowResult } from "./result.js";
 import { jobContexts, type NeedsContext, type WorkflowScope } from "./run-job.js";
-import { executeWorkflow } from "./run-workflow.js";
 import { evaluateText, evaluateValue } from "./template.js";
 import { openWorkflow } from "./workflow-files.js";
 import { resolveInputs, resolveSecrets } from "./workflow-inputs.js";
@@ -28,6 +27,8 @@ export async function runCalledWorkflow(
   job: Job,
   needs: NeedsContext,
   name: string,
+  /** Runs the called workflow's jobs (run-workflow's executeWorkflow, passed in to keep the modules acyclic). */
+  executeWorkflow: (scope: WorkflowScope) => Promise<WorkflowResult>,
 ): Promise<JobResult> {
   const where = new Where(scope.workflow.file, `jobs.${job.id}`);
   const path = parseReusableWorkflowRef(job.uses ?? "", where.at("uses"));

@@ -110,6 +110,7 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
     summary: "",
     deadline: Number.POSITIVE_INFINITY,
     timedOut: false,
+    startedCancelled: options.signal?.aborted === true,
     groups: [],
     fileCounter: 0,
   };
@@ -127,8 +128,15 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
     }
     state.deadline = started.getTime() + minutes * 60_000;
     for (const step of job.steps) result.steps.push(await runStep(state, step));
+    const hidden = [...Object.values(scope.secrets), ...scope.run.masks].filter((value) => value !== "");
     for (const [key, value] of Object.entries(job.outputs)) {
-      result.outputs[key] = toText(evaluateValue(value, { contexts: stepContexts(state, state.env) }));
+      const text = toText(evaluateValue(value, { contexts: stepContexts(state, state.env) }));
+      // The runner drops an output that holds a secret rather than pass it to other jobs.
+      if (hidden.some((secret) => text.includes(secret))) {
+        options.progress?.line?.(`${jobLabel(identity)} | Skip output '${key}' since it may contain secret.`);
+      } else {
+        result.outputs[key] = text;
+      }
     }
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;

@@ -32,6 +32,11 @@ const GRACE_MS = 5_000;
 /** How long output may still arrive after bash exited (background children keep the pipes open). */
 const DRAIN_MS = 500;
 
+/** setTimeout fires at once for delays past 2^31-1 ms (about 24 days): cap them there. */
+export function timerDelay(ms: number): number {
+  return Math.min(Math.max(ms, 0), 2 ** 31 - 1);
+}
+
 export function killGroup(group: number | undefined, signal: NodeJS.Signals): void {
   if (group === undefined) return;
   try {
@@ -68,7 +73,7 @@ export function runProcess(run: ProcessRun): Promise<ProcessOutcome> {
     const timer = setTimeout(() => {
       timedOut = true;
       stop();
-    }, run.timeoutMs);
+    }, timerDelay(run.timeoutMs));
     const onAbort = () => {
       cancelled = true;
       stop();

@@ -12,6 +12,7 @@ import { CommandFileError } from "./command-files.js";
 import { ExpressionError, isTruthy, toNumber } from "./expression-values.js";
 import { runnerVariables, type StepFiles } from "./github-context.js";
 import {
+  cancellation,
   isCancelled,
   type JobState,
   jobLabel,
@@ -86,7 +87,7 @@ async function runScript(
     cwd,
     env: processEnv(state, scope.env, stepVariables(state, step, files)),
     timeoutMs: limitMs,
-    ...(state.options.signal === undefined ? {} : { signal: state.options.signal }),
+    ...cancellation(state),
     onLine: log,
   });
   if (outcome.group !== undefined) state.groups.push(outcome.group);
@@ -117,7 +118,15 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
   if (step.id !== undefined) result.id = step.id;
   const prefix = `${jobLabel(state.identity)}/${stepKey(step)} | `;
   const log = (line: string) => {
-    const masked = maskSecrets(line, state.contexts.secrets as Record<string, string>);
+    const mask = /^::add-mask::(.*)$/.exec(line);
+    if (mask !== null) {
+      if ((mask[1] ?? "").trim() !== "") state.run.masks.push(mask[1] as string);
+      return;
+    }
+    const masked = maskSecrets(line, [
+      ...Object.values(state.contexts.secrets as Record<string, string>),
+      ...state.run.masks,
+    ]);
     result.logTail.push(masked);
     if (result.logTail.length > tailSize) result.logTail.shift();
     state.options.progress?.line?.(`${prefix}${masked}`);
@@ -136,6 +145,8 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
   state.options.progress?.stepStarted?.(state.identity, name);
   const started = now();
   result.startedAt = started;
+  let files: StepFiles | undefined;
+  let fromAction = { outputs: {}, summary: "" };
   try {
     if (result.failure !== undefined) throw new StepFailure(result.failure);
     const baseScope = { contexts: stepContexts(state, state.env) };
@@ -145,8 +156,7 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
     const scope = { env: stepEnv, contexts: stepContexts(state, env) };
     const minutes = step.timeoutMinutes === undefined ? undefined : evaluateValue(step.timeoutMinutes, scope);
     const limitMs = timeoutMs(state, minutes, started.getTime());
-    const files = await createStepFiles(state);
-    let fromAction = { outputs: {}, summary: "" };
+    files = await createStepFiles(state);
     if (step.uses !== undefined) {
       const ref = parseActionRef(step.uses, stepWhere(state, step).at("uses"));
       const env = processEnv(state, scope.env, stepVariables(state, step, files));
@@ -154,27 +164,44 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
     } else {
       await runScript(state, step, scope, files, limitMs, log);
     }
-    const applied = await applyStepFiles(state, files);
-    result.outputs = { ...fromAction.outputs, ...applied.outputs };
-    result.summary = fromAction.summary + applied.summary;
     result.outcome = "success";
-    delete result.failure;
   } catch (error) {
     if (error instanceof ReleaseError) throw error;
-    if (
-      !(error instanceof StepFailure || error instanceof ExpressionError || error instanceof CommandFileError)
-    ) {
-      throw error;
-    }
+    if (!isStepError(error)) throw error;
     result.outcome = isCancelled(state) ? "cancelled" : "failure";
     result.failure = error.message;
     if (now().getTime() >= state.deadline) state.timedOut = true;
   }
+  // The runner reads the files of a failed step too: its outputs, env and summary count.
+  if (files !== undefined) await readStepFiles(state, files, fromAction, result);
   result.durationMs = now().getTime() - started.getTime();
   result.status = result.outcome;
   if (result.outcome === "failure" && continueOnError(state, step)) result.status = "success";
   if (result.status !== "success") state.failed = state.failed || result.status === "failure";
   return finish(state, step, result);
+}
+
+function isStepError(error: unknown): error is Error {
+  return (
+    error instanceof StepFailure || error instanceof ExpressionError || error instanceof CommandFileError
+  );
+}
+
+async function readStepFiles(
+  state: JobState,
+  files: StepFiles,
+  fromAction: { outputs: Record<string, string>; summary: string },
+  result: StepResult,
+): Promise<void> {
+  try {
+    const applied = await applyStepFiles(state, files);
+    result.outputs = { ...fromAction.outputs, ...applied.outputs };
+    result.summary = fromAction.summary + applied.summary;
+  } catch (error) {
+    if (!isStepError(error)) throw error;
+    if (result.outcome === "success") result.outcome = "failure";
+    result.failure = result.failure === undefined ? error.message : `${result.failure}; ${error.message}`;
+  }
 }
 
 function continueOnError(state: JobState, step: Step): boolean {

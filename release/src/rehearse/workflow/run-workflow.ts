@@ -59,7 +59,11 @@ export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowRes
   };
   if (workflow.concurrency !== undefined) {
     const contexts = { github: baseGithub, inputs: scope.inputs, vars: options.vars ?? {} };
-    result.concurrencyGroup = evaluateText(workflow.concurrency.group, { contexts });
+    result.concurrencyGroup = evaluateAt(
+      workflow.concurrency.group,
+      contexts,
+      new Where(workflow.file, "concurrency.group"),
+    );
   }
   for (const job of orderJobs(workflow.jobs, new Where(workflow.file, "jobs"))) {
     const needs = needsContext(job, results);
@@ -93,7 +97,8 @@ export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowRes
         name,
         `the job container ${job.container} is not an image this machine stands for (hostImages); run the rehearsal on a machine of that system, or change the container`,
       );
-    } else if (job.uses !== undefined) done = await runCalledWorkflow(scope, job, needs, name);
+    } else if (job.uses !== undefined)
+      done = await runCalledWorkflow(scope, job, needs, name, executeWorkflow);
     else done = await runJob(scope, job, needs);
     results.set(job.id, done);
     result.jobs.push(done);
@@ -104,13 +109,24 @@ export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowRes
     for (const [id, done] of results) jobs[id] = { result: done.status, outputs: done.outputs };
     const contexts = { github: baseGithub, inputs: scope.inputs, vars: options.vars ?? {}, jobs };
     for (const [name, output] of Object.entries(on.outputs)) {
-      result.outputs[name] = evaluateText(output.value, { contexts });
+      const where = new Where(workflow.file, `on.workflow_call.outputs.${name}.value`);
+      result.outputs[name] = evaluateAt(output.value, contexts, where);
     }
   }
   result.status = combinedStatus(result.jobs.map((job) => job.status));
   result.durationMs = now().getTime() - started.getTime();
   options.progress?.workflowFinished?.(result);
   return result;
+}
+
+/** A workflow-level value: an expression that cannot be evaluated stops the run, naming the field. */
+function evaluateAt(value: unknown, contexts: Record<string, unknown>, where: Where): string {
+  try {
+    return evaluateText(value, { contexts });
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    return where.fail(`cannot evaluate: ${error.message}`, "fix the expression");
+  }
 }
 
 function checkEvent(workflow: Workflow, event: string): void {
@@ -135,12 +151,13 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     workflowName: workflow.name ?? workflow.file,
     workflowRef: `${repositoryPath(options.repositoryRoot, workflow.file)}@${options.github.ref}`,
     token: secrets.GITHUB_TOKEN ?? "",
+    masks: [],
   };
   const dispatch = workflow.on.workflowDispatch;
   let inputs: Record<string, unknown> = {};
-  if (options.event.name === "workflow_dispatch" && dispatch !== undefined) {
+  if (options.event.name === "workflow_dispatch") {
     inputs = resolveInputs(
-      dispatch.inputs,
+      dispatch?.inputs ?? {},
       options.event.inputs ?? {},
       "form",
       new Where(workflow.file, "on.workflow_dispatch.inputs"),

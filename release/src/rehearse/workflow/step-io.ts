@@ -70,7 +70,12 @@ export function processEnv(
   stepEnv: Record<string, string>,
   runnerVariables: Record<string, string>,
 ): Record<string, string> {
-  const env = { ...state.options.baseEnv, ...state.env, ...stepEnv, ...runnerVariables };
+  const env = {
+    ...state.options.baseEnv,
+    ...state.env,
+    ...stepEnv,
+    ...runnerVariables,
+  };
   if (state.path.length > 0) {
     env.PATH = [...state.path, ...(env.PATH === undefined || env.PATH === "" ? [] : [env.PATH])].join(":");
   }
