@@ -18,7 +18,6 @@ import { localActions } from "./local-actions.js";
 import { checkUserView, type UserView } from "./user-view.js";
 import {
   assertWorkflowSucceeded,
-  firstFailure,
   renderReport,
   runWorkflow,
   type WorkflowEvent,
@@ -202,7 +201,7 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
     try {
       assertWorkflowSucceeded(workflow);
     } catch (error) {
-      throw withFailedStepLog(error, workflow, reportDir);
+      throw withReportPath(error, reportDir);
     }
   }
   let userView: UserView;
@@ -225,13 +224,10 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   return finish(userView);
 }
 
-/** The failed step's last lines, where the reason usually is, added to the rehearsal's error. */
-function withFailedStepLog(error: unknown, workflow: WorkflowResult, reportDir: string): unknown {
+/** The rehearsal's error names where the whole report is (the error itself carries the failed step's last lines). */
+function withReportPath(error: unknown, reportDir: string): unknown {
   if (!(error instanceof ReleaseError)) return error;
-  const failed = firstFailure(workflow);
-  const step = failed?.job.steps.find((candidate) => candidate.status === "failure");
-  const tail = (step?.logTail ?? []).slice(-8).map((line) => `  | ${line}`);
-  return new ReleaseError(error.code, [error.message, ...tail].join("\n"), {
+  return new ReleaseError(error.code, error.message, {
     ...(error.file === undefined ? {} : { file: error.file }),
     fix: `${error.fix ?? ""} (the whole report: ${join(reportDir, "report.txt")})`.trim(),
     cause: error,
