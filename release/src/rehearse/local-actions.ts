@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
+import { artifactActions } from "./workflow/artifact-actions.js";
 import type { ActionContext, ActionMap, ActionOutcome } from "./workflow/index.js";
 
 const exec = promisify(execFile);
@@ -73,44 +74,6 @@ async function setupNode(inputs: Record<string, string>, context: ActionContext)
     context.log(`the workflow asks for Node.js ${wanted}; the rehearsal runs ${have}`);
   }
   return { path: [dirname(process.execPath)] };
-}
-
-async function uploadArtifact(
-  settings: LocalActionSettings,
-  inputs: Record<string, string>,
-  context: ActionContext,
-) {
-  const name = required(inputs, "name");
-  const source = inWorkspace(context, required(inputs, "path"));
-  const target = join(settings.artifacts, name);
-  const entries = await readdir(source).catch(() => undefined);
-  if (entries === undefined || entries.length === 0) {
-    if (inputs["if-no-files-found"] === "error") throw new Error(`no files found at ${source}`);
-    context.log(`no files at ${source}, nothing uploaded`);
-    return {};
-  }
-  if ((await readdir(target).catch(() => [])).length > 0) {
-    throw new Error(`an artifact named ${name} was already uploaded in this run`);
-  }
-  await mkdir(target, { recursive: true });
-  await cp(source, target, { recursive: true });
-  context.log(`uploaded ${entries.length} entr${entries.length === 1 ? "y" : "ies"} as ${name}`);
-  return {};
-}
-
-async function downloadArtifact(
-  settings: LocalActionSettings,
-  inputs: Record<string, string>,
-  context: ActionContext,
-) {
-  const name = required(inputs, "name");
-  const source = join(settings.artifacts, name);
-  if ((await readdir(source).catch(() => [])).length === 0)
-    throw new Error(`no artifact named ${name} in this run`);
-  const target = inWorkspace(context, inputs.path || ".");
-  await mkdir(target, { recursive: true });
-  await cp(source, target, { recursive: true });
-  return {};
 }
 
 /** aquasecurity/setup-trivy: the pinned Trivy with a local database, offline. */
@@ -199,8 +162,8 @@ export function localActions(settings: LocalActionSettings): ActionMap {
   return {
     "actions/checkout": (inputs, context) => checkout(settings, inputs, context),
     "actions/setup-node": (inputs, context) => setupNode(inputs, context),
-    "actions/upload-artifact": (inputs, context) => uploadArtifact(settings, inputs, context),
-    "actions/download-artifact": (inputs, context) => downloadArtifact(settings, inputs, context),
+    // As v4 does: hidden files left out, names unique per run, file modes not kept.
+    ...artifactActions(settings.artifacts),
     "aquasecurity/setup-trivy": (inputs) => setupTrivy(settings, inputs),
     "github/codeql-action/upload-sarif": (inputs, context) => uploadSarif(settings, inputs, context),
     "aws-actions/configure-aws-credentials": (inputs) => configureAws(settings, inputs),
