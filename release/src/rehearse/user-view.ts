@@ -141,6 +141,29 @@ function renderedImages(manifests: string): string[] {
   return images;
 }
 
+/**
+ * The manifests a user's install produces. With a cluster: a real install (upgrade --install, so
+ * that a later release on the same cluster installs over it), then the manifest Helm stored.
+ * Without: the chart rendered from the repository, which needs no cluster.
+ */
+async function installedManifests(
+  options: UserViewOptions,
+  helm: { label: string; binary: string },
+  home: string,
+): Promise<string> {
+  const chart = ["kube9-operator", "kube9/kube9-operator", "--version", options.version];
+  const namespace = ["--namespace", `kube9-${helm.label}`];
+  if (options.kubeconfig === undefined)
+    return helmRun(helm.binary, home, ["template", ...chart, ...namespace]);
+  await helmRun(
+    helm.binary,
+    home,
+    ["upgrade", "--install", ...chart, ...namespace, "--create-namespace"],
+    options.kubeconfig,
+  );
+  return helmRun(helm.binary, home, ["get", "manifest", "kube9-operator", ...namespace], options.kubeconfig);
+}
+
 async function checkChart(
   options: UserViewOptions,
   helm: { label: string; binary: string },
@@ -184,43 +207,7 @@ async function checkChart(
         `the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`,
         "the CDN serves other bytes than the index names",
       );
-    // With a cluster: a real install (upgrade --install, so that a later release on the same
-    // cluster installs over it), then the manifest Helm stored. Without: the chart rendered from
-    // the repository, which needs no cluster.
-    const namespace = `kube9-${helm.label}`;
-    const manifests =
-      options.kubeconfig === undefined
-        ? await helmRun(helm.binary, home, [
-            "template",
-            "kube9-operator",
-            "kube9/kube9-operator",
-            "--version",
-            version,
-            "--namespace",
-            namespace,
-          ])
-        : (await helmRun(
-            helm.binary,
-            home,
-            [
-              "upgrade",
-              "--install",
-              "kube9-operator",
-              "kube9/kube9-operator",
-              "--version",
-              version,
-              "--namespace",
-              namespace,
-              "--create-namespace",
-            ],
-            options.kubeconfig,
-          ),
-          await helmRun(
-            helm.binary,
-            home,
-            ["get", "manifest", "kube9-operator", "--namespace", namespace],
-            options.kubeconfig,
-          ));
+    const manifests = await installedManifests(options, helm, home);
     const images = renderedImages(manifests);
     const expected = `${PRODUCTION_IMAGE}:${version}`;
     if (!images.includes(expected))
