@@ -171,7 +171,9 @@ function runtimeRoot(arch: Arch, root: string): void {
   unpackLibraries(arch, root);
   unpackNode(arch, join(root, "nodejs", "bin"));
   mkdirSync(join(root, "etc"), { recursive: true });
-  // As in the distroless base: what scanners read to know the distribution.
+  // As in the distroless base: what scanners read to know the distribution (Trivy reads
+  // debian_version; os-release is for the rest).
+  writeFileSync(join(root, "etc", "debian_version"), "12.12\n");
   writeFileSync(
     join(root, "etc", "os-release"),
     'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n',
