@@ -143,7 +143,7 @@ function renderedImages(manifests: string): string[] {
 
 /**
  * The manifests a user's install produces. With a cluster: a real install (upgrade --install, so
- * that a later release on the same cluster installs over it), then the manifest Helm stored.
+ * that a later release, or another Helm client, installs over it), then the manifest Helm stored.
  * Without: the chart rendered from the repository, which needs no cluster.
  */
 async function installedManifests(
@@ -152,7 +152,9 @@ async function installedManifests(
   home: string,
 ): Promise<string> {
   const chart = ["kube9-operator", "kube9/kube9-operator", "--version", options.version];
-  const namespace = ["--namespace", `kube9-${helm.label}`];
+  // One release for every client, as one cluster has it: the chart's ClusterRole is cluster-wide,
+  // so a second release of it elsewhere would collide. Each client upgrades what the last left.
+  const namespace = ["--namespace", "kube9"];
   if (options.kubeconfig === undefined)
     return helmRun(helm.binary, home, ["template", ...chart, ...namespace]);
   await helmRun(
