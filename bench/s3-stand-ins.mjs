@@ -5,7 +5,7 @@
 // bans from Varnish). Same flags and VCL as the test support, so the bench measures what the tests
 // check. Everything binds 127.0.0.1; every start returns a stop().
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";

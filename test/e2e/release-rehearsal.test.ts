@@ -388,9 +388,7 @@ describe("release rehearse: the release workflows run for real against the local
         /release rehearse v1\.2\.3$/m,
         `release rehearse v1.2.3 --build-image ${bases.build} --runtime-image ${bases.runtime} --trivy-db ${cleanDb} --kubeconfig ${cluster.kubeconfig} --out ${join(work, "guide-run")}`,
       );
-      const started = performance.now();
       const stdout = await runBlock(block, clone, home);
-      const seconds = (performance.now() - started) / 1000;
       expect(stdout).toContain("What a user gets:");
       expect(stdout).toMatch(/image 127\.0\.0\.1:\d+\/alto9\/kube9-operator:1\.2\.3 sha256:/);
       expect(stdout).toMatch(/helm4: versions 1\.2\.3; default 1\.2\.3/);

@@ -19,6 +19,7 @@ export function registryCredentials(env: NodeJS.ProcessEnv): RegistryCredentials
   if ((username === undefined) !== (password === undefined)) {
     throw new ReleaseError("USAGE", `set both ${USERNAME_ENV} and ${PASSWORD_ENV}, or neither`, {
       field: username === undefined ? USERNAME_ENV : PASSWORD_ENV,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions' expression syntax, not JavaScript's.
       fix: "in GitHub Actions: KUBE9_REGISTRY_USERNAME=${{ github.actor }}, KUBE9_REGISTRY_PASSWORD=${{ secrets.GITHUB_TOKEN }}",
     });
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
+import { EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
 import { runInProcess } from "../support/in-process-cli.js";
 
 let dir: string;
