@@ -87,6 +87,7 @@ export async function applyPublish(
     } catch (error) {
       if (!isReleaseError(error, "PRECONDITION_FAILED")) throw error;
       // Another publisher wrote index.yaml since we read it: read again and merge into theirs.
+      if (attempt === maxAttempts) break;
       const backoff = Math.min(2_000, 50 * 2 ** (attempt - 1)) * (0.5 + random());
       options.log(
         `${plan.indexKey}: changed by another publisher; re-reading (attempt ${attempt + 1} of ${maxAttempts})`,
