@@ -92,7 +92,8 @@ function editFile(path: string, from: RegExp | string, to: string): () => void {
 
 async function run(
   tag: string,
-  options: { workflow?: RehearsableWorkflow; db?: string } = {},
+  /** install: false renders the chart instead of installing it (two users installing one release at the same instant would race). */
+  options: { workflow?: RehearsableWorkflow; db?: string; install?: boolean } = {},
 ): Promise<{ ok: true; rehearsal: Rehearsal } | { ok: false; error: Error & { code?: string } }> {
   runs++;
   try {
@@ -108,7 +109,7 @@ async function run(
       },
       baseImages: bases,
       helm: helmClients().map(({ label, path }) => ({ label, binary: path })),
-      kubeconfig: cluster.kubeconfig,
+      ...(options.install === false ? {} : { kubeconfig: cluster.kubeconfig }),
       workDir: join(work, `run-${runs}-${tag}`),
       toolsCache: cacheRoot(),
       progress: () => undefined,
@@ -270,6 +271,7 @@ describe("release rehearse: the release workflows run for real against the local
         cloud,
         version: "1.0.0",
         helm: [{ label: "helm4", binary: toolPath("helm4") }],
+        kubeconfig: cluster.kubeconfig,
         parts: ["image", "chart"],
         progress: () => undefined,
       });
@@ -363,7 +365,10 @@ describe("release rehearse: the release workflows run for real against the local
     async () => {
       commitAndTag("v1.3.0", "release 1.3.0");
       commitAndTag("v1.2.1", "release 1.2.1");
-      const [high, low] = await Promise.all([succeeds("v1.3.0"), succeeds("v1.2.1")]);
+      const [high, low] = await Promise.all([
+        succeeds("v1.3.0", { install: false }),
+        succeeds("v1.2.1", { install: false }),
+      ]);
       const tags = await registryState();
       expect(tags.latest).toBe(high.userView?.image?.digest);
       expect(tags["1"]).toBe(high.userView?.image?.digest);
@@ -392,9 +397,7 @@ describe("release rehearse: the release workflows run for real against the local
       expect(stdout).toContain("What a user gets:");
       expect(stdout).toMatch(/image 127\.0\.0\.1:\d+\/alto9\/kube9-operator:1\.2\.3 sha256:/);
       expect(stdout).toMatch(/helm4: versions 1\.2\.3; default 1\.2\.3/);
-      expect(readFileSync(join(work, "guide-run", "report", "report.txt"), "utf8")).toBe(
-        stdout.slice(0, stdout.indexOf("report: ")),
-      );
+      expect(stdout).toContain(readFileSync(join(work, "guide-run", "report", "report.txt"), "utf8"));
     },
     30 * MINUTES,
   );
