@@ -19,8 +19,7 @@ export interface LocalActionSettings {
   artifacts: string;
   /** The rehearsal's report folder: SARIF uploads and attestations land here. */
   report: string;
-  /** The pinned Trivy and the vulnerability database it scans with (offline). */
-  /** Without a cacheDir, Trivy downloads its database as on GitHub. */
+  /** The pinned Trivy, and the database folder it scans with offline (none: it downloads one, as on GitHub). */
   trivy: { binary: string; version: string; cacheDir?: string };
   /** What configure-aws-credentials hands out: the S3 and CloudFront stand-ins' settings. */
   aws: { env: Record<string, string>; roleArn: string };
