@@ -15,7 +15,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serializeIndex } from "../release/dist/repo/serialize-index.js";
+import { serializeIndex } from "../release/dist/repo/serialize/serialize-index.js";
 import { toolPath } from "../scripts/tool-paths.mjs";
 import { syntheticIndex } from "./synthetic-index.mjs";
 

@@ -5,8 +5,9 @@
 //
 // Compares what is installed (js-yaml load/dump, JSON.parse/stringify) with our own code
 // (parseIndex: js-yaml + YAML 1.1 scalars + strict checks; serializeIndex: the hand-written emitter).
-// The `yaml` npm package is not installed; REFERENCE.md section 1 has its figures. Prints figures only:
-// nothing here is asserted (timings never belong in tests).
+// The `yaml` npm package is not installed (in its default YAML 1.2 mode it leaves `yes` and `on`
+// unquoted, which Helm's YAML 1.1 reader takes as booleans), so it is not measured. Prints figures
+// only: nothing here is asserted (timings never belong in tests).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,10 +15,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import yaml from "js-yaml";
-import { HELM_YAML_SCHEMA } from "../release/dist/repo/load-yaml.js";
 import { mergeEntry } from "../release/dist/repo/merge.js";
-import { parseIndex } from "../release/dist/repo/parse-index.js";
-import { serializeIndex } from "../release/dist/repo/serialize-index.js";
+import { HELM_YAML_SCHEMA } from "../release/dist/repo/parse/load-yaml.js";
+import { parseIndex } from "../release/dist/repo/parse/parse-index.js";
+import { serializeIndex } from "../release/dist/repo/serialize/serialize-index.js";
 import { needsQuotes, resolvePlain } from "../release/dist/yaml/yaml11-scalars.js";
 import { toolPath } from "../scripts/tool-paths.mjs";
 import { hex, syntheticIndex } from "./synthetic-index.mjs";

@@ -1,7 +1,17 @@
 /**
  * CloudFront in front of the chart bucket: one cache policy per kind of object, HTTPS only,
- * security headers on every answer.
+ * security headers on every answer. Lifetimes, path patterns, compression and headers come from
+ * the repository policy that kube9-release writes and serves by (@kube9/release/policy).
  */
+import {
+  ARCHIVE,
+  CONTENT_SECURITY_POLICY,
+  durationInWords,
+  FRAME_OPTIONS,
+  INDEX,
+  type ObjectKind,
+  OTHER_OBJECT,
+} from "@kube9/release/policy";
 import { Duration, Validations } from "aws-cdk-lib";
 import type * as acm from "aws-cdk-lib/aws-certificatemanager";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
@@ -9,19 +19,16 @@ import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 
-/** Path patterns of the two special behaviours; everything else takes the default one. */
-export const ARCHIVE_PATH = "*.tgz";
-export const INDEX_PATH = "index.yaml";
+/** The path pattern of a kind's own behaviour (the policy gives one to archives and the index). */
+function pathPatternOf(kind: ObjectKind): string {
+  if (kind.cdnPathPattern === undefined) throw new Error(`the policy gives ${kind.name} no CDN path`);
+  return kind.cdnPathPattern;
+}
 
-/**
- * Nothing a browser loads from the repository may run, load anything or be framed: the files are
- * data for Helm, and a writer's wrong Content-Type must not turn one into a page. The local
- * server (release/src/serve/security-headers.ts) sends the same; a test keeps them equal.
- */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
-
-export const ARCHIVE_TTL = Duration.days(365);
-export const INDEX_TTL = Duration.seconds(300);
+export const ARCHIVE_PATH = pathPatternOf(ARCHIVE);
+export const INDEX_PATH = pathPatternOf(INDEX);
+export const ARCHIVE_TTL = Duration.seconds(ARCHIVE.cache.maxAgeSeconds);
+export const INDEX_TTL = Duration.seconds(INDEX.cache.maxAgeSeconds);
 
 export interface ChartDistributionProps {
   readonly bucket: s3.IBucket;
@@ -42,34 +49,42 @@ export class ChartDistribution extends Construct {
       originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
     });
 
-    // A published archive never changes (its digest is in the index), so the edge keeps it a
-    // year even if the origin says otherwise; it is already gzip, compressing it again is waste.
+    // A published archive never changes (its digest is in the index), so the edge keeps it its
+    // whole lifetime even if the origin says otherwise; it is already gzip, compressing it again
+    // is waste.
     const archiveCache = new cloudfront.CachePolicy(this, "ArchiveCache", {
-      comment: "chart archives: immutable, one year, no compression",
+      comment: `chart archives: immutable, ${durationInWords(ARCHIVE.cache.maxAgeSeconds)}, no compression`,
       defaultTtl: ARCHIVE_TTL,
       minTtl: ARCHIVE_TTL,
       maxTtl: ARCHIVE_TTL,
-      enableAcceptEncodingGzip: false,
-      enableAcceptEncodingBrotli: false,
+      enableAcceptEncodingGzip: ARCHIVE.compressible,
+      enableAcceptEncodingBrotli: ARCHIVE.compressible,
     });
 
-    // The index changes on every release: at most five minutes stale at the edge (the publisher
+    // The index changes on every release: at most its lifetime stale at the edge (the publisher
     // also invalidates it), compressed for clients that ask (it shrinks about 14x). The origin's
     // own Cache-Control can shorten it (minimum 0).
     const indexCache = new cloudfront.CachePolicy(this, "IndexCache", {
-      comment: "index.yaml: five minutes, gzip and brotli",
+      comment: `index.yaml: ${durationInWords(INDEX.cache.maxAgeSeconds)}, gzip and brotli`,
       defaultTtl: INDEX_TTL,
       minTtl: Duration.seconds(0),
       maxTtl: INDEX_TTL,
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
+      enableAcceptEncodingGzip: INDEX.compressible,
+      enableAcceptEncodingBrotli: INDEX.compressible,
     });
+    // Everything else shares the index's cache policy, so the policy must give it the same
+    // lifetime; a third cache policy is the change to make if it ever does not.
+    if (OTHER_OBJECT.cache !== INDEX.cache) {
+      throw new Error("the repository policy gives other objects their own lifetime: add a cache policy");
+    }
 
     const headers = new cloudfront.ResponseHeadersPolicy(this, "SecurityHeaders", {
       comment: "HSTS, nosniff, CSP and frame denial on every answer of the chart repository",
       securityHeadersBehavior: {
+        // Nothing a browser loads from the repository may run, load anything or be framed: the
+        // files are data for Helm, and a writer's wrong Content-Type must not turn one into a page.
         contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        frameOptions: { frameOption: frameOption(FRAME_OPTIONS), override: true },
         strictTransportSecurity: {
           accessControlMaxAge: Duration.days(365),
           includeSubdomains: false,
@@ -116,4 +131,10 @@ export class ChartDistribution extends Construct {
         "only so that a missing key is a 404 instead of a 403.",
     });
   }
+}
+
+function frameOption(value: string): cloudfront.HeadersFrameOption {
+  const option = Object.values(cloudfront.HeadersFrameOption).find((candidate) => candidate === value);
+  if (option === undefined) throw new Error(`X-Frame-Options ${value} is not one CloudFront can send`);
+  return option;
 }

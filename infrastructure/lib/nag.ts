@@ -6,6 +6,7 @@
 import { type App, type CfnResource, Stack, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
+import { REPOSITORY_OBJECTS } from "./repository-objects.js";
 
 export function addNagChecks(app: App): AwsSolutionsChecks {
   const checks = new AwsSolutionsChecks(app);
@@ -32,6 +33,11 @@ function arnOf(construct: IConstruct): string {
   const stack = Stack.of(construct);
   return `<${stack.resolve(stack.getLogicalId(resource))}.Arn>`;
 }
+
+/** The publisher's write patterns that hold a wildcard (the repository's key patterns), each acknowledged on its own. */
+const WILDCARD_WRITE_PATTERNS = REPOSITORY_OBJECTS.map((o) => o.pattern).filter((pattern) =>
+  pattern.includes("*"),
+);
 
 export function nagAcknowledgements(c: AcknowledgedConstructs): NagAcknowledgement[] {
   return [
@@ -75,15 +81,15 @@ export function nagAcknowledgements(c: AcknowledgedConstructs): NagAcknowledgeme
       id: `AwsSolutions-IAM5[Resource::${arnOf(c.bucket)}/*]`,
       reason:
         "Each release reads archives whose names are new, so the publisher reads the keys of this one " +
-        "bucket (GetObject only); it writes only *.tgz, *.prov and index.yaml, and the bucket policy " +
+        "bucket (GetObject only); it writes only *.tgz, *.prov, the public key, index.yaml and artifacthub-repo.yml, and the bucket policy " +
         "makes those writes create-only or compare-and-swap.",
     },
-    ...["*.tgz", "*.prov", "*/index.yaml"].map((pattern) => ({
+    ...WILDCARD_WRITE_PATTERNS.map((pattern) => ({
       on: c.publisher,
       id: `AwsSolutions-IAM5[Resource::${arnOf(c.bucket)}/${pattern}]`,
       reason:
         `${pattern}: the keys of one kind of repository object in this bucket (new archive names every ` +
-        "release; index.yaml of a repository under a prefix); PutObject or GetObjectVersion only, and " +
+        "release; index.yaml, artifacthub-repo.yml and the public key of a repository under a prefix); PutObject or GetObjectVersion only, and " +
         "the bucket policy decides how each kind may be written.",
     })),
   ];

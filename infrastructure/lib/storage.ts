@@ -57,7 +57,8 @@ export class ChartBucket extends Construct {
     // Two publishers racing on index.yaml would silently drop one release's entries. S3 refuses
     // a put without If-Match / If-None-Match only if the policy says so; the publisher sends one
     // of them on every index write (docs/infrastructure.md). For every principal, admins included:
-    // a rollback writes an earlier index with If-Match too (`repo rollback`).
+    // a rollback writes an earlier index with If-Match too (`repo rollback`). The same rule covers
+    // artifacthub-repo.yml, the other object a publish replaces.
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: "RequireConditionalWritesOnIndex",

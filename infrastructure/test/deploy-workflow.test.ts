@@ -2,47 +2,20 @@
  * Contract of .github/workflows/deploy-infrastructure.yml: what it runs on, what it may do, and
  * that it shows the diff before it deploys. The file itself is also checked by actionlint.
  */
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { repoRoot, toolPath } from "../../test/support/tools.js";
+import { actionlint, type Job, loadWorkflow, type Step } from "../../test/support/workflows.js";
 import { SETTING_SPECS } from "../lib/settings.js";
 
-const workflowPath = join(repoRoot, ".github", "workflows", "deploy-infrastructure.yml");
-const text = readFileSync(workflowPath, "utf8");
-
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  "working-directory"?: string;
-}
-interface Job {
-  if?: string;
-  environment?: unknown;
-  permissions?: unknown;
-  env?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions: Record<string, string>;
-  concurrency: { group: string; "cancel-in-progress": boolean };
-  jobs: Record<string, Job>;
-}
-
-const workflow = load(text) as Workflow;
+const { text, doc: workflow } = loadWorkflow("deploy-infrastructure.yml");
 const jobs = Object.values(workflow.jobs);
 const deploy = workflow.jobs.deploy as Job;
 const steps = deploy.steps;
 const indexOf = (predicate: (step: Step) => boolean): number => steps.findIndex(predicate);
 
 describe("deploy-infrastructure workflow", () => {
-  it("runs by hand and on pushes to main that touch infrastructure/ or the workflow", () => {
+  it("runs by hand and on pushes to main that touch infrastructure/ or the workflow, never on a release tag", () => {
     expect(Object.keys(workflow.on).sort()).toEqual(["push", "workflow_dispatch"]);
+    // Branches only, no tags: pushing a release tag starts nothing here.
     expect(workflow.on.push).toEqual({
       branches: ["main"],
       paths: ["infrastructure/**", ".github/workflows/deploy-infrastructure.yml"],
@@ -55,8 +28,8 @@ describe("deploy-infrastructure workflow", () => {
   });
 
   it("deploys one run at a time and never cancels a running deploy", () => {
-    expect(workflow.concurrency.group).toMatch(/\S/);
-    expect(workflow.concurrency["cancel-in-progress"]).toBe(false);
+    expect(workflow.concurrency?.group).toMatch(/\S/);
+    expect(workflow.concurrency?.["cancel-in-progress"]).toBe(false);
   });
 
   it("pins every action by a full commit SHA with the release in a comment", () => {
@@ -125,12 +98,8 @@ describe("deploy-infrastructure workflow", () => {
 
   it("is clean for actionlint", () => {
     // shellcheck is optional for actionlint: without it the run: scripts are simply not linted.
-    const result = spawnSync(toolPath("actionlint"), ["-no-color", workflowPath], {
-      cwd: repoRoot,
-      encoding: "utf8",
-    });
-    expect(result.error).toBeUndefined();
-    expect(`${result.stdout}${result.stderr}`).toBe("");
+    const result = actionlint("deploy-infrastructure.yml");
+    expect(result.output).toBe("");
     expect(result.status).toBe(0);
   });
 });

@@ -155,7 +155,18 @@ describe("publisher role", () => {
                 Sid: "WriteRepositoryObjects",
                 Effect: "Allow",
                 Action: "s3:PutObject",
-                Resource: [keys("*.tgz"), keys("*.prov"), keys("index.yaml"), keys("*/index.yaml")],
+                Resource: [
+                  keys("*.tgz"),
+                  keys("*.prov"),
+                  keys("pubkey.asc"),
+                  keys("*/pubkey.asc"),
+                  keys("pubkey.gpg"),
+                  keys("*/pubkey.gpg"),
+                  keys("index.yaml"),
+                  keys("*/index.yaml"),
+                  keys("artifacthub-repo.yml"),
+                  keys("*/artifacthub-repo.yml"),
+                ],
               },
               {
                 Sid: "ReadIndexVersions",
@@ -284,7 +295,16 @@ describe("IAM wildcards", () => {
     const keys = (pattern: string) =>
       JSON.stringify({ "Fn::Join": ["", [{ "Fn::GetAtt": [bucket, "Arn"] }, `/${pattern}`]] });
     expect(wildcards.sort()).toEqual(
-      [keys("*"), keys("*.tgz"), keys("*.prov"), keys("*/index.yaml"), keys("*/index.yaml")].sort(),
+      [
+        keys("*"),
+        keys("*.tgz"),
+        keys("*.prov"),
+        keys("*/pubkey.asc"),
+        keys("*/pubkey.gpg"),
+        keys("*/index.yaml"),
+        keys("*/index.yaml"),
+        keys("*/artifacthub-repo.yml"),
+      ].sort(),
     );
   });
 });
@@ -315,7 +335,10 @@ describe("cdk-nag AwsSolutions", () => {
       { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*]`, on: publisher },
       { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*.tgz]`, on: publisher },
       { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*.prov]`, on: publisher },
+      { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*/pubkey.asc]`, on: publisher },
+      { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*/pubkey.gpg]`, on: publisher },
       { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*/index.yaml]`, on: publisher },
+      { id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*/artifacthub-repo.yml]`, on: publisher },
     ]);
     // Nothing is acknowledged on the deployer: it has no wildcard left.
     expect(list.some((a) => a.on.includes("Deployer"))).toBe(false);

@@ -2,14 +2,10 @@
  * The synthesized template of the chart repository stack: bucket, bucket policy, CloudFront,
  * DNS, certificate and outputs, for the minimal settings and for every optional one given.
  */
+import { ARCHIVE, INDEX, OTHER_OBJECT, SECURITY_HEADERS } from "@kube9/release/policy";
 import { type CfnElement, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import {
-  CONTENT_SECURITY_POLICY as SERVER_CONTENT_SECURITY_POLICY,
-  FRAME_OPTIONS as SERVER_FRAME_OPTIONS,
-} from "../../release/src/serve/security-headers.js";
-import { CONTENT_SECURITY_POLICY } from "../lib/distribution.js";
 import { OUTPUT_KEYS, STACK_NAME } from "../lib/names.js";
 import { CERTIFICATE_ARN, FULL_CONTEXT, MINIMAL_CONTEXT, only, synthesize } from "./synth.js";
 
@@ -173,7 +169,7 @@ describe("bucket", () => {
     );
   });
 
-  it("denies a put of index.yaml, at the root or under a prefix, that has neither If-Match nor If-None-Match", () => {
+  it("denies a put of index.yaml or artifacthub-repo.yml, at the root or under a prefix, that has neither If-Match nor If-None-Match", () => {
     expect(statements()).toContainEqual(
       sortedResources({
         Sid: "RequireConditionalWritesOnIndex",
@@ -182,7 +178,12 @@ describe("bucket", () => {
         Action: "s3:PutObject",
         // Null true on both keys: denied only when both headers are absent.
         Condition: { Null: { "s3:if-match": "true", "s3:if-none-match": "true" } },
-        Resource: [keysOf("/index.yaml"), keysOf("/*/index.yaml")],
+        Resource: [
+          keysOf("/index.yaml"),
+          keysOf("/*/index.yaml"),
+          keysOf("/artifacthub-repo.yml"),
+          keysOf("/*/artifacthub-repo.yml"),
+        ],
       }),
     );
   });
@@ -196,7 +197,14 @@ describe("bucket", () => {
         Action: "s3:PutObject",
         // If-Match alone (a replace) has no If-None-Match either, so it is denied too.
         Condition: { Null: { "s3:if-none-match": "true" } },
-        Resource: [keysOf("/*.tgz"), keysOf("/*.prov")],
+        Resource: [
+          keysOf("/*.tgz"),
+          keysOf("/*.prov"),
+          keysOf("/pubkey.asc"),
+          keysOf("/*/pubkey.asc"),
+          keysOf("/pubkey.gpg"),
+          keysOf("/*/pubkey.gpg"),
+        ],
       }),
     );
   });
@@ -263,9 +271,11 @@ describe("CloudFront", () => {
     ]);
   });
 
-  it("caches archives one year at the edge, without compression", () => {
-    const { behaviour, policy } = cachePolicyOf("*.tgz");
-    expect(policy).toMatchObject({ DefaultTTL: 31_536_000, MinTTL: 31_536_000, MaxTTL: 31_536_000 });
+  it("caches archives their whole lifetime at the edge (the repository policy's), without compression", () => {
+    const { behaviour, policy } = cachePolicyOf(ARCHIVE.cdnPathPattern);
+    const ttl = ARCHIVE.cache.maxAgeSeconds;
+    expect(ttl).toBeGreaterThanOrEqual(86_400);
+    expect(policy).toMatchObject({ DefaultTTL: ttl, MinTTL: ttl, MaxTTL: ttl });
     expect(policy?.ParametersInCacheKeyAndForwardedToOrigin).toEqual({
       ...noForwarding,
       EnableAcceptEncodingGzip: false,
@@ -275,18 +285,26 @@ describe("CloudFront", () => {
   });
 
   it.each([
-    ["index.yaml", "index.yaml"],
-    ["the default behaviour", undefined],
-  ])("caches %s at most 300 s, with gzip and brotli", (_label, pathPattern) => {
-    const { behaviour, policy } = cachePolicyOf(pathPattern);
-    expect(policy).toMatchObject({ DefaultTTL: 300, MinTTL: 0, MaxTTL: 300 });
-    expect(policy?.ParametersInCacheKeyAndForwardedToOrigin).toEqual({
-      ...noForwarding,
-      EnableAcceptEncodingGzip: true,
-      EnableAcceptEncodingBrotli: true,
-    });
-    expect(behaviour?.Compress).toBe(true);
-  });
+    ["index.yaml", INDEX.cdnPathPattern, INDEX.cache],
+    ["the default behaviour", undefined, OTHER_OBJECT.cache],
+  ])(
+    "caches %s at most its lifetime in the repository policy, with gzip and brotli",
+    (_label, pathPattern, lifetime) => {
+      const { behaviour, policy } = cachePolicyOf(pathPattern);
+      expect(lifetime.immutable).toBe(false);
+      expect(policy).toMatchObject({
+        DefaultTTL: lifetime.maxAgeSeconds,
+        MinTTL: 0,
+        MaxTTL: lifetime.maxAgeSeconds,
+      });
+      expect(policy?.ParametersInCacheKeyAndForwardedToOrigin).toEqual({
+        ...noForwarding,
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+      });
+      expect(behaviour?.Compress).toBe(true);
+    },
+  );
 
   it("serves every behaviour over HTTPS only, read-only, with the security headers", () => {
     const headersRef = only(minimal.template, "AWS::CloudFront::ResponseHeadersPolicy").logicalId;
@@ -312,18 +330,13 @@ describe("CloudFront", () => {
           },
           ContentTypeOptions: { Override: true },
           ContentSecurityPolicy: {
-            ContentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
+            ContentSecurityPolicy: SECURITY_HEADERS["Content-Security-Policy"],
             Override: true,
           },
-          FrameOptions: { FrameOption: "DENY", Override: true },
+          FrameOptions: { FrameOption: SECURITY_HEADERS["X-Frame-Options"], Override: true },
         },
       }),
     });
-  });
-
-  it("sends the same CSP and frame options as the local repository server", () => {
-    expect(CONTENT_SECURITY_POLICY).toBe(SERVER_CONTENT_SECURITY_POLICY);
-    expect(SERVER_FRAME_OPTIONS).toBe("DENY");
   });
 
   it("answers on the domain with TLS 1.2 minimum, HTTP/2 and HTTP/3, IPv6, and the index at /", () => {

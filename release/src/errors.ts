@@ -13,12 +13,16 @@ export type ErrorCode =
   | "INDEX_INVALID"
   /** index.yaml is missing from a repository that holds archives (rebuild it, never start empty), or there is no repository at all. */
   | "INDEX_MISSING"
+  /** A signing key or public key that cannot be read or used (format, passphrase, algorithm, expiry). */
+  | "KEY_INVALID"
   /** The same chart version already published with other bytes. */
   | "VERSION_CONFLICT"
   /** A conditional write lost a race (412/409 or a changed ETag); retried by the publisher. */
   | "PRECONDITION_FAILED"
   /** A storage read or write failed for a reason other than absence or a lost race. */
   | "STORAGE_FAILED"
+  /** A CDN request (the check before publishing, an invalidation, the wait for it) failed or ran out of time. */
+  | "CDN_FAILED"
   /** What users get through the public URL is not what was published. */
   | "VERIFY_FAILED"
   /** The local repository server cannot listen (port in use, address not available). */

@@ -1,9 +1,9 @@
 /**
- * `kube9-release image build` end to end (issue 4): the real Dockerfile built with buildah
- * (chroot isolation, vfs storage) for linux/amd64 and linux/arm64 from base images assembled
- * locally and served by the distribution registry, pushed, then pulled back as an anonymous user
- * would: platforms, labels, tags, contents, reproducibility, and both images run (arm64 under
- * qemu-user-static).
+ * `kube9-release image build` end to end (docs/image-release.md): the real Dockerfile built with
+ * buildah (chroot isolation, vfs storage) for linux/amd64 and linux/arm64 from base images
+ * assembled locally and served by the distribution registry, pushed, then pulled back as an
+ * anonymous user would: platforms, labels, tags, contents, reproducibility, and both images run
+ * (arm64 under qemu-user-static).
  */
 import { type ChildProcess, execFile, type StdioOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,9 +30,9 @@ import {
   runImageBuild,
 } from "../support/base-images.js";
 import type { CliRun } from "../support/cli.js";
+import { freePort, waitForHttp } from "../support/net.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { repoRoot, toolPath } from "../support/tools.js";
-import { freePort } from "../support/versitygw.js";
 
 const VERSION = "1.2.3";
 const PLATFORMS = ["linux/amd64", "linux/arm64"];
@@ -164,19 +164,6 @@ function finished(child: ChildProcess): Promise<{ code: number | null; stdout: s
     stderr += chunk.toString();
   });
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
-
-async function waitForHealth(url: string, child: ChildProcess, deadlineMs: number): Promise<Response> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}`);
-    try {
-      return await fetch(url);
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }
 
 beforeAll(async () => {
@@ -320,8 +307,16 @@ describe("image build: a multi-platform image from the real Dockerfile", () => {
       });
       const exit = finished(operator);
       try {
-        const health = await waitForHealth(`http://127.0.0.1:${port}/healthz`, operator, 90_000);
-        expect(health.status).toBe(200);
+        const healthz = `http://127.0.0.1:${port}/healthz`;
+        await waitForHttp(
+          "the operator",
+          healthz,
+          operator,
+          () => "its output is in the test log",
+          undefined,
+          90_000,
+        );
+        expect((await fetch(healthz)).status).toBe(200);
         const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
         expect(ready.status).toBe(503);
       } finally {

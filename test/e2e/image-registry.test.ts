@@ -7,8 +7,8 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listen } from "../support/net.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { cliPath, repoRoot } from "../support/tools.js";
 import { type Descriptor, layer, Pusher } from "./image-push.js";
@@ -97,8 +97,7 @@ beforeAll(async () => {
   await pusher.index("oversize", await platforms(goodLabels, randomBytes(1_200_000)));
   await pusher.index("v2.0.0", [amd64, arm64]);
   proxy = digestLyingProxy(registry.url);
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  proxyHost = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxyHost = `127.0.0.1:${await listen(proxy)}`;
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 /**
- * `kube9-release image scan` end to end (issue 10): the real Trivy (pinned, built from its Go
- * module) scans each platform of a two-platform OCI layout laid out as `image build --oci-layout`
- * writes it, against a vulnerability database built here (tools/trivy-test-db). The layout's
- * Debian 12 root lists libc6 from the source package glibc, which the advisories name.
+ * `kube9-release image scan` end to end (docs/image-release.md): the real Trivy (pinned, built from
+ * its Go module) scans each platform of a two-platform OCI layout laid out as `image build
+ * --oci-layout` writes it, against a vulnerability database built here (tools/trivy-test-db). The
+ * layout's Debian 12 root lists libc6 from the source package glibc, which the advisories name.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

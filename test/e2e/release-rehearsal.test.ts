@@ -23,6 +23,7 @@ import { checkUserView } from "../../release/src/rehearse/user-view.js";
 import type { JobResult, WorkflowResult } from "../../release/src/rehearse/workflow/index.js";
 import { cacheRoot, toolSpec } from "../../scripts/tool-paths.mjs";
 import { type BaseImages, buildBaseImages } from "../support/base-images.js";
+import { writeChangelogSection } from "../support/changelog.js";
 import { type ControlPlane, startControlPlane } from "../support/control-plane.js";
 import { shellBlocks } from "../support/doc-blocks.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
@@ -76,6 +77,7 @@ function git(...args: string[]): string {
 /** Commits an edit of the clone and (re)points `tag` at it, as a maintainer re-tags after a fix. */
 function commitAndTag(tag: string, message: string, edit?: () => void): void {
   edit?.();
+  writeChangelogSection(repo, tag);
   git("commit", "--quiet", "--allow-empty", "-am", message);
   git("tag", "--force", tag);
 }
@@ -107,6 +109,7 @@ async function run(
         version: toolSpec("trivy").version,
         cacheDir: options.db ?? cleanDb,
       },
+      cosign: { binary: toolPath("cosign"), version: toolSpec("cosign").version },
       baseImages: bases,
       helm: helmClients().map(({ label, path }) => ({ label, binary: path })),
       ...(options.install === false ? {} : { kubeconfig: cluster.kubeconfig }),
@@ -136,14 +139,34 @@ function job(result: WorkflowResult, path: string): JobResult {
   return job(found.called, rest.join("/"));
 }
 
-/** Every tag of the stand-in ghcr.io repository with its digest. */
+/**
+ * Every image tag of the stand-in ghcr.io repository with its digest. The `sha256-<hex>` tags are
+ * where cosign keeps signatures and attestations on a registry without the referrers API.
+ */
 async function registryState(): Promise<Record<string, string>> {
   const client = new RegistryClient();
   const ref = parseImageReference(`${cloud.image}:latest`);
   const out: Record<string, string> = {};
-  for (const tag of ((await client.listTags(ref)) ?? []).sort())
+  for (const tag of ((await client.listTags(ref)) ?? []).filter((t) => !t.startsWith("sha256-")).sort())
     out[tag] = (await client.getManifest({ ...ref, reference: tag }))?.digest ?? "";
   return out;
+}
+
+/** cosign as an anonymous user runs it: a clean HOME and Docker config, no credentials. */
+async function anonymousCosign(args: string[]): Promise<string> {
+  const home = mkdtempSync(join(work, "cosign-home-"));
+  const { stdout } = await exec(toolPath("cosign"), args, {
+    env: { PATH: process.env.PATH ?? "", HOME: home, DOCKER_CONFIG: home },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** Writes an armored public key to a file of the test's folder (what a user saves from the docs). */
+function writeKey(armored: string): string {
+  const file = join(work, `key-${runs}.asc`);
+  writeFileSync(file, armored);
+  return file;
 }
 
 /** What users see of the chart repository: index.yaml's bytes in the bucket. */
@@ -223,6 +246,57 @@ describe("release rehearse: the release workflows run for real against the local
       );
       expect(first.text).toMatch(/resolve[\s\S]*image[\s\S]*chart/);
       expect(first.text).toContain("What a user gets:");
+      // The chart is signed with the environment's key: its .prov verifies against the public key
+      // the repository serves (and that is the rehearsal's key), and Artifact Hub's files are there.
+      const verified = execFileSync(
+        process.execPath,
+        [
+          join(repoRoot, "release", "dist", "cli", "main.js"),
+          ...["repo", "verify", "--url", cloud.cdn.url, "--version", "1.0.0", "--json"],
+          ...["--public-key", writeKey(cloud.chartSigningKey.armoredPublicKey)],
+        ],
+        { encoding: "utf8" },
+      );
+      expect(JSON.parse(verified).provenance).toMatchObject({
+        signatureChecked: true,
+        signedBy: cloud.chartSigningKey.fingerprint,
+      });
+      const servedKey = await fetch(`${cloud.cdn.url}/pubkey.asc`);
+      expect(servedKey.status).toBe(200);
+      const metadata = await fetch(`${cloud.cdn.url}/artifacthub-repo.yml`);
+      expect(metadata.status).toBe(200);
+      expect(metadata.headers.get("content-type")).toBe("application/yaml");
+      // Signed after the push (keyless on GitHub, the rehearsal's key here): the signature and each
+      // platform's SBOM verify anonymously with the public key, for the pushed digests.
+      expect(job(first.workflow, "image/sign").status).toBe("success");
+      const key = ["--key", first.signing.publicKey, "--insecure-ignore-tlog=true"];
+      const claims = JSON.parse(await anonymousCosign(["verify", ...key, `${cloud.image}:v1.0.0`])) as Array<{
+        critical: { image: { "docker-manifest-digest": string } };
+      }>;
+      expect(claims.map((c) => c.critical.image["docker-manifest-digest"])).toContain(pushed);
+      for (const platform of first.userView?.image?.platforms ?? []) {
+        const envelopes = await anonymousCosign([
+          "verify-attestation",
+          ...key,
+          "--type",
+          "spdxjson",
+          `${cloud.image}@${platform.digest}`,
+        ]);
+        const statement = JSON.parse(
+          Buffer.from(
+            (JSON.parse(envelopes.split("\n")[0] ?? "") as { payload: string }).payload,
+            "base64",
+          ).toString(),
+        ) as {
+          subject: Array<{ digest: { sha256: string } }>;
+          predicate: { packages: Array<{ name: string; versionInfo: string }> };
+        };
+        expect(statement.subject[0]?.digest.sha256).toBe(platform.digest.slice(7));
+        // The operator has no npm dependencies: the node binary and the application itself.
+        const listed = statement.predicate.packages.map((p) => `${p.name}@${p.versionInfo}`);
+        expect(listed).toContain("kube9-operator@1.0.0");
+        expect(listed.some((p) => /^node@\d+\.\d+\.\d+$/.test(p))).toBe(true);
+      }
     },
     20 * MINUTES,
   );
@@ -391,6 +465,20 @@ describe("release rehearse: the release workflows run for real against the local
       const clone = join(work, "guide");
       execFileSync("git", ["clone", "--quiet", repoRoot, clone]);
       const home = homedir();
+      // The maintainer has written the version's changelog section (docs/releasing.md) before tagging.
+      writeChangelogSection(clone, "v1.2.3");
+      execFileSync("git", [
+        "-C",
+        clone,
+        "-c",
+        "user.email=maintainer@example.invalid",
+        "-c",
+        "user.name=Maintainer",
+        "commit",
+        "--quiet",
+        "-am",
+        "changelog for 1.2.3",
+      ]);
       await runBlock("npm run setup -- --no-tools", clone, home);
       // Base images and the Trivy database this machine can have: the Dockerfile's public bases and
       // Trivy's online database are out of reach here.

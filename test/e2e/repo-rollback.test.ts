@@ -1,15 +1,16 @@
 /**
- * `repo rollback` against versitygw with versioning (issue 12, point 4): it restores an earlier
- * index.yaml by writing its bytes with If-Match (never CopyObject, which the bucket policy
- * refuses), plans without writing on --dry-run, rolls forward with --to, refuses what it cannot
- * do with a clear error and nothing written, and never undoes a publish that lands meanwhile.
+ * `repo rollback` against versitygw with versioning (docs/architecture.md, object versions): it
+ * restores an earlier index.yaml by writing its bytes with If-Match (never CopyObject, which the
+ * bucket policy refuses), plans without writing on --dry-run, rolls forward with --to, refuses what
+ * it cannot do with a clear error and nothing written, and never undoes a publish that lands
+ * meanwhile.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseIndex } from "../../release/src/repo/parse-index.js";
+import { parseIndex } from "../../release/src/repo/parse/parse-index.js";
 import { startCdnStandIn } from "../support/cdn-stand-in.js";
 import { runRelease, runReleaseAsync } from "../support/cli.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
@@ -153,7 +154,7 @@ describe("repo rollback", () => {
     try {
       const served = async () =>
         parseIndex(new Uint8Array(await (await fetch(`${cdn.url}/index.yaml`)).arrayBuffer()), "edge");
-      // The edge now holds the index listing 1.1.0 (five minutes by its Cache-Control).
+      // The edge now holds the index listing 1.1.0 (for the index's lifetime, by its Cache-Control).
       expect(((await served()).entries["kube9-operator"] ?? []).map((e) => e.version)).toEqual([
         "1.1.0",
         "1.0.0",

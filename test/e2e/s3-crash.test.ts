@@ -1,9 +1,9 @@
 /**
- * Crash consistency of `chart publish --repo s3://...` (issue 3): the publisher is SIGKILLed right
- * after each of its storage calls in turn, and once in the middle of the upload of index.yaml.
- * After every kill the index still parses, names no missing archive, real Helm (3 and 4 in turn)
- * can add the repository, list its versions and pull the first one, and running the same command
- * again completes the publish with both versions listed.
+ * Crash consistency of `chart publish --repo s3://...` (docs/architecture.md, the publish
+ * pipeline): the publisher is SIGKILLed right after each of its storage calls in turn, and once in
+ * the middle of the upload of index.yaml. After every kill the index still parses, names no missing
+ * archive, real Helm (3 and 4 in turn) can add the repository, list its versions and pull the first
+ * one, and running the same command again completes the publish with both versions listed.
  */
 import { type ChildProcess, execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -14,7 +14,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeRepositoryReader } from "../../release/src/publish/repository-reader.js";
 import { verifyPublished } from "../../release/src/publish/verify.js";
-import { parseIndex } from "../../release/src/repo/parse-index.js";
+import { parseIndex } from "../../release/src/repo/parse/parse-index.js";
 import { S3Store } from "../../release/src/storage/s3-store.js";
 import { startBucketOrigin } from "../support/cdn-stand-in.js";
 import { type CliRun, startRelease } from "../support/cli.js";

@@ -1,10 +1,10 @@
 /**
- * Faults of S3 during `chart publish --repo s3://...` (issue 3), injected by a proxy in front of
- * versitygw: 500s and throttling are retried and the publish succeeds; AccessDenied and a missing
- * bucket stop at once naming the permission or setting, with nothing written; a lost
- * compare-and-swap on index.yaml makes the publisher re-read and merge; a store that accepts the
- * connection and never answers is given up on after --request-timeout, retried, and, if it never
- * answers, fails the run with the index complete.
+ * Faults of S3 during `chart publish --repo s3://...` (docs/architecture.md, the S3 store),
+ * injected by a proxy in front of versitygw: 500s and throttling are retried and the publish
+ * succeeds; AccessDenied and a missing bucket stop at once naming the permission or setting, with
+ * nothing written; a lost compare-and-swap on index.yaml makes the publisher re-read and merge; a
+ * store that accepts the connection and never answers is given up on after --request-timeout,
+ * retried, and, if it never answers, fails the run with the index complete.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-s
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { storeRepositoryReader } from "../../release/src/publish/repository-reader.js";
 import { verifyPublished } from "../../release/src/publish/verify.js";
-import { parseIndex } from "../../release/src/repo/parse-index.js";
+import { parseIndex } from "../../release/src/repo/parse/parse-index.js";
 import { S3Store } from "../../release/src/storage/s3-store.js";
 import { type CliRun, runReleaseAsync } from "../support/cli.js";
 import { type ProxiedRequest, type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";

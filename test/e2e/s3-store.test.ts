@@ -1,9 +1,9 @@
 /** The S3 store against versitygw: the Store contract over real S3 calls, then what only S3 has. */
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isReleaseError, type ReleaseError } from "../../release/src/errors.js";
 import { ARCHIVE_POLICY, INDEX_POLICY } from "../../release/src/storage/object-policy.js";
 import { S3Store } from "../../release/src/storage/s3-store.js";
+import { rejectionOf } from "../../release/test/support/refusal.js";
 import { describeStoreContract } from "../../release/test/support/store-contract.js";
 import { type S3StandIn, startVersitygw } from "../support/versitygw.js";
 
@@ -19,16 +19,6 @@ async function freshBucket(): Promise<string> {
   const bucket = `store-test-${bucketNumber}`;
   await s3.createBucket(bucket);
   return bucket;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ReleaseError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isReleaseError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
 }
 
 beforeAll(async () => {
@@ -70,12 +60,15 @@ describe("S3Store on versitygw", () => {
     const head = (key: string) => s3.client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     const archive = await head("charts/kube9-operator-1.0.0.tgz");
     expect([archive.ContentType, archive.CacheControl, archive.ContentEncoding]).toEqual([
-      "application/gzip",
-      "public, max-age=31536000, immutable",
+      ARCHIVE_POLICY.contentType,
+      ARCHIVE_POLICY.cacheControl,
       undefined,
     ]);
     const index = await head("charts/index.yaml");
-    expect([index.ContentType, index.CacheControl]).toEqual(["application/yaml", "public, max-age=300"]);
+    expect([index.ContentType, index.CacheControl]).toEqual([
+      INDEX_POLICY.contentType,
+      INDEX_POLICY.cacheControl,
+    ]);
     expect((await store.list()).map((object) => object.key)).toEqual([
       "index.yaml",
       "kube9-operator-1.0.0.tgz",
@@ -84,7 +77,7 @@ describe("S3Store on versitygw", () => {
 
   it("stops on a missing bucket with the fix", async () => {
     const store = new S3Store(s3.client(), { bucket: "no-such-bucket-here", prefix: "" });
-    const error = await errorOf(store.get("index.yaml"));
+    const error = await rejectionOf(store.get("index.yaml"));
     expect(error.code).toBe("STORAGE_FAILED");
     expect(error.message).toContain("NoSuchBucket");
     expect(error.fix).toContain("bucket does not exist");
@@ -95,7 +88,7 @@ describe("S3Store on versitygw", () => {
       bucket: await freshBucket(),
       prefix: "",
     });
-    const error = await errorOf(store.get("index.yaml"));
+    const error = await rejectionOf(store.get("index.yaml"));
     expect(error.code).toBe("STORAGE_FAILED");
     expect(error.fix).toMatch(/credentials/);
   });

@@ -8,11 +8,11 @@
  */
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listen } from "../support/net.js";
 import { debian12Root, writeOciLayout, writeReleaseLayout } from "../support/oci-layout.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 import { repoRoot, toolPath } from "../support/tools.js";
@@ -102,8 +102,7 @@ describe("npm run setup links the command", () => {
       response.statusCode = 404;
       response.end("{}");
     });
-    await new Promise<void>((resolve) => trap.listen(0, "127.0.0.1", resolve));
-    const registry = `http://127.0.0.1:${(trap.address() as AddressInfo).port}/`;
+    const registry = `http://127.0.0.1:${await listen(trap)}/`;
     writeFileSync(join(user.home, ".npmrc"), `registry=${registry}\nupdate-notifier=false\n`);
     try {
       const run = await user.exec("npx", ["kube9-release", "--tool-version"], { cwd: repoRoot });
@@ -446,6 +445,43 @@ describe("release rehearse", () => {
     expect(outside.status).toBe(2);
     expect(outside.stderr).toContain("is not inside a git repository");
     expect(outside.stderr).toContain("fix: run the rehearsal inside the kube9-operator repository");
+  });
+});
+
+describe("image sbom and image sign", () => {
+  it("image sbom writes one SPDX document per platform of a layout, from the image's files", async () => {
+    await writeOciLayout(join(user.cwd, "sbom-layout"), "1.2.3", [
+      { platform: "linux/amd64", files: debian12Root("amd64", "2.36-9+deb12u14") },
+      { platform: "linux/arm64", files: debian12Root("arm64", "2.36-9+deb12u14") },
+    ]);
+    const run = await user.run([
+      ...["image", "sbom", "sbom-layout", "--out", "sboms"],
+      ...["--created", "2026-12-04T00:00:00Z", "--json"],
+    ]);
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.status).toBe(0);
+    expect(readdirSync(join(user.cwd, "sboms")).sort()).toEqual([
+      "sbom-linux-amd64.spdx.json",
+      "sbom-linux-arm64.spdx.json",
+    ]);
+    const document = JSON.parse(readFileSync(join(user.cwd, "sboms", "sbom-linux-amd64.spdx.json"), "utf8"));
+    expect(document.spdxVersion).toBe("SPDX-2.3");
+    expect(document.creationInfo.created).toBe("2026-12-04T00:00:00Z");
+  });
+
+  it("image sign: keyless outside GitHub Actions is refused with the way to sign", async () => {
+    // The signing itself (cosign, a key, the registry) is test/e2e/image-sign.test.ts; here: what a
+    // user meets running it on a workstation without --key.
+    const help = await user.run(["image", "sign", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--sbom-dir");
+    const run = await user.run([
+      ...["image", "sign", `127.0.0.1:5000/${IMAGE}@sha256:${"a".repeat(64)}`, "--sbom-dir", "sboms"],
+    ]);
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("keyless signing needs GitHub Actions' OIDC token");
+    expect(run.stderr).toContain("fix: give --key <cosign.key>");
   });
 });
 

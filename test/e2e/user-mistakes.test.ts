@@ -511,6 +511,13 @@ beforeAll(async () => {
   renameSync(db, join(user.cwd, "..", "db"));
   // `nobody` must reach the working folder (mkdtemp makes it 0700 for root).
   for (const dir of [join(user.cwd, ".."), user.cwd, user.home]) chmodSync(dir, 0o755);
+  // ...and the checkout's CLI: a checkout under a folder closed to other users cannot run as nobody.
+  const probe = await user.run(["--tool-version"], { uid: NOBODY });
+  if (probe.status !== 0) {
+    throw new Error(
+      `nobody (uid ${NOBODY}) cannot run the checkout's kube9-release (${probe.stderr.trim() || `exit ${probe.status}`}): a folder above ${repoRoot} is closed to other users (mktemp -d makes 0700); clone where others may enter, or chmod 755 that folder`,
+    );
+  }
 });
 
 afterAll(() => {

@@ -133,10 +133,47 @@ describe("the reusable workflows", () => {
       "docker/build-push-action",
       "docker/setup-buildx-action",
       "docker/setup-qemu-action",
-      "docker/login-action",
       "type=gha",
     ])
       expect(text).not.toContain(gone);
+    // A Docker login only where the provenance is pushed with Docker's credentials.
+    for (const [id, job] of Object.entries(image.doc.jobs))
+      expect([id, job.steps.some((s) => s.uses?.startsWith("docker/login-action@"))]).toEqual([
+        id,
+        id === "sign",
+      ]);
+  });
+
+  it("sign the pushed digest keyless in the only job that can mint a token, then verify it anonymously, fail closed", () => {
+    const sign = jobOf(image.doc, "sign");
+    expect(sign.needs).toEqual(["resolve", "push"]);
+    expect(sign.permissions).toEqual({
+      contents: "read",
+      packages: "write",
+      "id-token": "write",
+      attestations: "write",
+    });
+    expect(jobOf(image.doc, "push").permissions).toEqual({ contents: "read", packages: "write" });
+    expect(sign.env?.DIGEST).toBe(gha("needs.push.outputs.digest"));
+    const text = runText(sign.steps);
+    expect(text).toMatch(/kube9-release image sbom "\$RUNNER_TEMP\/oci-layout" --out "\$RUNNER_TEMP\/sbom"/);
+    expect(text).toMatch(/kube9-release image sign "\$IMAGE@\$DIGEST" --sbom-dir "\$RUNNER_TEMP\/sbom"$/m);
+    expect(text).not.toMatch(/--key\b/);
+    const installer = sign.steps.find((s) => s.uses?.startsWith("sigstore/cosign-installer@"));
+    expect(installer?.with?.["cosign-release"]).toBe("v3.1.3");
+    const provenance = sign.steps.find((s) => s.uses?.startsWith("actions/attest-build-provenance@"));
+    expect(provenance?.with).toMatchObject({
+      "subject-name": gha("env.IMAGE"),
+      "subject-digest": gha("env.DIGEST"),
+      "push-to-registry": true,
+    });
+    const verify = sign.steps.at(-1);
+    expect(verify?.run).toMatch(
+      /kube9-release image verify "\$IMAGE:\$RELEASE_TAG" --digest "\$DIGEST"[\s\S]*--require-signature --require-sbom[\s\S]*--certificate-identity "\$IDENTITY" --certificate-oidc-issuer https:\/\/token\.actions\.githubusercontent\.com/,
+    );
+    expect(verify?.env?.IDENTITY).toBe(
+      `https://github.com/${gha("github.repository")}/.github/workflows/release-image.yml@${gha("github.ref")}`,
+    );
   });
 
   it("build in Debian 12 with the pinned buildah, as the tests do", () => {
@@ -151,11 +188,29 @@ describe("the reusable workflows", () => {
     expect(runText(pack.steps)).toMatch(
       /chart package charts\/kube9-operator\s+--version "\$VERSION" --app-version "\$VERSION"/,
     );
+    // Artifact Hub's annotations, the changelog section and the signing key's fingerprint (no secret).
+    expect(runText(pack.steps)).toMatch(/--artifacthub --changes-from CHANGELOG\.md\s/);
+    expect(runText(pack.steps)).toMatch(/--sign-key-fingerprint "\$SIGNING_FINGERPRINT"/);
+    expect(runText(pack.steps)).toMatch(
+      /release check "\$RELEASE_TAG" --github-output --changes-from CHANGELOG\.md/,
+    );
     const publish = jobOf(chart.doc, "publish");
     expect(publish.environment).toBe("release");
-    expect(publish.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(publish.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
     expect(runText(publish.steps)).toMatch(
       /chart publish "\$RUNNER_TEMP\/chart\/kube9-operator-\$VERSION\.tgz"/,
+    );
+    // Signed in the protected environment, whose secrets hold the key; the archive attested keyless.
+    const signing = publish.steps.find((step) => step.run?.includes("chart publish"));
+    expect(signing?.run).toMatch(/--sign-key env:KUBE9_SIGNING_KEY/);
+    expect(signing?.run).toMatch(/--artifacthub-repo charts\/artifacthub-repo\.yml/);
+    expect(signing?.env).toEqual({
+      KUBE9_SIGNING_KEY: gha("secrets.KUBE9_SIGNING_KEY"),
+      KUBE9_SIGNING_PASSPHRASE: gha("secrets.KUBE9_SIGNING_PASSPHRASE"),
+    });
+    const attest = publish.steps.find((step) => step.uses?.startsWith("actions/attest-build-provenance@"));
+    expect(attest?.with?.["subject-path"]).toBe(
+      `${gha("runner.temp")}/chart/kube9-operator-${gha("env.VERSION")}.tgz`,
     );
     expect(runText(publish.steps)).toMatch(/image wait "\$IMAGE:\$VERSION" --timeout 2m/);
     const aws = publish.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
@@ -163,7 +218,12 @@ describe("the reusable workflows", () => {
       "role-to-assume": gha("vars.KUBE9_PUBLISHER_ROLE_ARN"),
       "aws-region": "us-east-1",
     });
-    expect(chart.text).not.toMatch(/secrets\./);
+    // No other secret, and none outside that step.
+    const secretLines = chart.text.split("\n").filter((line) => line.includes("secrets."));
+    expect(secretLines.map((line) => line.trim())).toEqual([
+      `KUBE9_SIGNING_KEY: ${gha("secrets.KUBE9_SIGNING_KEY")}`,
+      `KUBE9_SIGNING_PASSPHRASE: ${gha("secrets.KUBE9_SIGNING_PASSPHRASE")}`,
+    ]);
   });
 
   it("install only locked production dependencies, without install scripts or caches, where a token can be minted or a package pushed", () => {
@@ -195,6 +255,7 @@ describe("the rehearsal catches a workflow that drifts from it", () => {
           report: "",
           trivy: { binary: "", version: "" },
           aws: { env: {}, roleArn: "" },
+          cosign: { version: "", binDir: "" },
         }),
       ),
     ).not.toThrow();
@@ -217,6 +278,7 @@ describe("the rehearsal catches a workflow that drifts from it", () => {
           report: "",
           trivy: { binary: "", version: "" },
           aws: { env: {}, roleArn: "" },
+          cosign: { version: "", binDir: "" },
         }),
       ),
     ).toThrow(/someone\/new-action/);
@@ -246,6 +308,58 @@ describe("the rehearsal catches a workflow that drifts from it", () => {
       "cancel-in-progress": false,
     };
     expect(releaseWorkflowProblems(shared)[0]).toMatch(/shared by all releases/);
+  });
+
+  it("fails when the image is signed with a key, not verified, not after the push, or a token is minted elsewhere", () => {
+    const files = () =>
+      Object.fromEntries(
+        FILES.map((name) => [name, yaml.load(readFileSync(workflowPath(name), "utf8"))]),
+      ) as Parameters<typeof releaseWorkflowProblems>[0];
+    type Jobs = Record<
+      string,
+      {
+        needs?: unknown;
+        permissions?: Record<string, string>;
+        steps: Array<{ run?: string; uses?: string; with?: Record<string, unknown> }>;
+      }
+    >;
+    const edit = (change: (jobs: Jobs) => void) => {
+      const copy = files();
+      change((copy["release-image.yml"] as { jobs: Jobs }).jobs);
+      return releaseWorkflowProblems(copy);
+    };
+    const signStep = (jobs: Jobs) => jobs.sign?.steps.find((s) => /image sign/.test(s.run ?? "")) ?? {};
+    expect(
+      edit((jobs) => Object.assign(signStep(jobs), { run: `${signStep(jobs).run} --key cosign.key` })),
+    ).toEqual([
+      'release-image.yml: job sign step "Sign the index, attest each platform\'s SBOM (keyless)" signs or verifies with a key; the release is keyless',
+    ]);
+    expect(
+      edit((jobs) => {
+        const verify = jobs.sign?.steps.at(-1) ?? {};
+        verify.run = (verify.run ?? "").replace("--require-signature --require-sbom", "");
+      }),
+    ).toEqual([
+      "release-image.yml: job sign must verify after signing, fail closed: kube9-release image verify --require-signature --require-sbom",
+    ]);
+    expect(
+      edit((jobs) => {
+        if (jobs.sign !== undefined) jobs.sign.needs = ["resolve", "scan"];
+      }),
+    ).toEqual(["release-image.yml: job sign signs without needing the push job: sign the pushed digest"]);
+    expect(
+      edit((jobs) => {
+        if (jobs.push?.permissions !== undefined) jobs.push.permissions["id-token"] = "write";
+      }),
+    ).toEqual(["release-image.yml: job push has id-token: write; only the signing job sign may"]);
+    expect(
+      edit((jobs) => {
+        const provenance = jobs.sign?.steps.find((s) =>
+          s.uses?.startsWith("actions/attest-build-provenance@"),
+        );
+        if (provenance?.with !== undefined) provenance.with["push-to-registry"] = false;
+      }),
+    ).toEqual(["release-image.yml: job sign must attest build provenance with push-to-registry: true"]);
   });
 });
 

@@ -20,8 +20,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./net.js";
 import { toolPath } from "./tools.js";
-import { freePort } from "./versitygw.js";
 
 /** How long a component may take to become ready; the machines are shared and often busy. */
 const READY_TIMEOUT_MS = 90_000;

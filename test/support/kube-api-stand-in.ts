@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./net.js";
 
 /** group -> resources as [plural, kind, namespaced]; "" is the core group. */
 const RESOURCES: Record<string, Array<[string, string, boolean]>> = {
@@ -94,8 +94,7 @@ export async function startKubeApiStandIn(): Promise<KubeApiStandIn> {
     response.writeHead(status, { "Content-Type": "application/json" });
     response.end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${await listen(server)}`;
   return {
     url,
     requests,

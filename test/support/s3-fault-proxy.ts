@@ -19,7 +19,7 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./net.js";
 
 export interface ProxiedRequest {
   /** 0-based position among all requests the proxy received since the last reset. */
@@ -244,11 +244,7 @@ export async function startS3FaultProxy(upstreamEndpoint: string): Promise<S3Fau
       () => response.destroy(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,

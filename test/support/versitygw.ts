@@ -3,7 +3,6 @@ import { type S3StandIn, startVersitygw as startWith } from "../../release/src/r
 import { toolPath } from "./tools.js";
 
 export {
-  freePort,
   type S3StandIn,
   TEST_ACCESS_KEY,
   TEST_REGION,

@@ -17,6 +17,7 @@ export interface Step {
 
 export interface Job {
   needs?: string | string[];
+  environment?: unknown;
   if?: string;
   permissions?: Record<string, string>;
   env?: Record<string, string>;

@@ -1,6 +1,6 @@
 /**
- * Step 7: make caches in front of the repository drop what they hold. One interface, one
- * implementation per CDN; "none" is simply no CDN.
+ * Step 7 of the publish pipeline (docs/architecture.md): make caches in front of the repository
+ * drop what they hold. One interface, one implementation per CDN; "none" is simply no CDN.
  */
 import { ReleaseError } from "../errors.js";
 
@@ -22,26 +22,6 @@ export interface Cdn {
   /** Resolves when the invalidation is complete; throws after `timeoutMs`. */
   waitForCompletion(id: string, timeoutMs: number): Promise<void>;
 }
-
-export interface CdnTarget {
-  kind: "cloudfront";
-  distributionId: string;
-}
-
-/** Parses --cdn: `cloudfront:<distribution id>`. */
-export function parseCdnTarget(value: string): CdnTarget {
-  const match = /^cloudfront:([A-Z0-9]{6,32})$/.exec(value);
-  if (match?.[1] === undefined) {
-    throw new ReleaseError("USAGE", `${JSON.stringify(value)} is not a CDN this tool can invalidate`, {
-      field: "--cdn",
-      fix: "give cloudfront:<distribution id>, e.g. cloudfront:E2ABCDEF123456 (the infrastructure stack outputs it)",
-    });
-  }
-  return { kind: "cloudfront", distributionId: match[1] };
-}
-
-/** `/*` by default: one wildcard path counts as one path for CloudFront's free quota. */
-export const DEFAULT_INVALIDATION_PATHS = ["/*"];
 
 export function parseInvalidationPaths(value: string): string[] {
   const paths = value

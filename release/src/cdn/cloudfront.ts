@@ -5,8 +5,12 @@ import {
   GetInvalidationCommand,
   waitUntilInvalidationCompleted,
 } from "@aws-sdk/client-cloudfront";
-import { ReleaseError } from "../errors.js";
-import { nameOf, statusOf } from "../storage/s3-errors.js";
+import {
+  cloudFrontFailure,
+  invalidationWaitTimedOut,
+  isNoSuchInvalidation,
+} from "../aws/cloudfront-errors.js";
+import type { ReleaseError } from "../errors.js";
 import type { Cdn, Invalidation } from "./cdn.js";
 
 export class CloudFrontCdn implements Cdn {
@@ -30,7 +34,7 @@ export class CloudFrontCdn implements Cdn {
         new GetInvalidationCommand({ DistributionId: this.distributionId, Id: "KUBE9PREFLIGHT" }),
       );
     } catch (error) {
-      if (nameOf(error) === "NoSuchInvalidation") return;
+      if (isNoSuchInvalidation(error)) return;
       throw this.failure(
         "reach the distribution (checked before publishing; nothing was written)",
         "cloudfront:GetInvalidation",
@@ -68,37 +72,13 @@ export class CloudFrontCdn implements Cdn {
       );
     } catch (error) {
       if (error instanceof Error && error.name === "TimeoutError") {
-        throw new ReleaseError(
-          "STORAGE_FAILED",
-          `invalidation ${id} did not complete within ${Math.round(timeoutMs / 1000)} s`,
-          {
-            file: this.description,
-            fix: "the publish itself is done; the CDN will serve the new index when the invalidation completes (or after index.yaml's max-age)",
-          },
-        );
+        throw invalidationWaitTimedOut(id, this.description, timeoutMs);
       }
       throw this.failure(`wait for invalidation ${id}`, "cloudfront:GetInvalidation", error);
     }
   }
 
   private failure(action: string, permission: string, error: unknown): ReleaseError {
-    const name = nameOf(error);
-    const fix =
-      name === "AccessDenied" || statusOf(error) === 403
-        ? `the credentials in use lack ${permission} on distribution ${this.distributionId}`
-        : name === "NoSuchDistribution"
-          ? "no such distribution: check the id in --cdn (the infrastructure stack outputs it)"
-          : name === "TooManyInvalidationsInProgress"
-            ? "CloudFront allows only a few wildcard invalidations in progress; wait and run the same command again"
-            : "check the CloudFront endpoint and credentials, then run the same command again";
-    return new ReleaseError(
-      "STORAGE_FAILED",
-      `cannot ${action}: ${name}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        file: this.description,
-        fix,
-        cause: error,
-      },
-    );
+    return cloudFrontFailure(action, this.description, this.distributionId, permission, error);
   }
 }

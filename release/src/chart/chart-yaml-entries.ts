@@ -2,17 +2,10 @@
  * The list entries of Chart.yaml: maintainers and dependencies (pkg/chart/v2 metadata.go,
  * dependency.go), and Helm's rule that no two dependencies share a name or alias.
  */
-import type { Dependency, Maintainer } from "./metadata.js";
-import { isValidConstraint } from "./semver-rules.js";
-import {
-  ALIAS_FORMAT,
-  chartInvalid,
-  FieldReader,
-  isMap,
-  nonEmpty,
-  nonEmptyList,
-  sanitizeString,
-} from "./yaml-fields.js";
+
+import type { Dependency, Maintainer } from "../helm-format/chart-metadata.js";
+import { checkChartField } from "./check-field.js";
+import { chartInvalid, FieldReader, isMap, nonEmpty, nonEmptyList, sanitizeString } from "./yaml-fields.js";
 
 function entryReader(file: string, item: unknown, field: string, what: string): FieldReader {
   if (!isMap(item)) {
@@ -45,14 +38,7 @@ export function parseMaintainer(
   const maintainer: Maintainer = { name };
   const email = nonEmpty(reader.string("email"));
   if (email !== undefined) {
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
-      throw chartInvalid(
-        file,
-        reader.path("email"),
-        `${JSON.stringify(email)} is not an email address`,
-        "write user@example.com or remove email",
-      );
-    }
+    checkChartField(file, "chart", "maintainer email", email, reader.path("email"));
     maintainer.email = email;
   }
   const url = nonEmpty(reader.string("url"));
@@ -80,14 +66,7 @@ export function parseDependency(
   const dependency: Dependency = { name };
   const version = nonEmpty(reader.string("version"));
   if (version !== undefined) {
-    if (!isValidConstraint(version)) {
-      throw chartInvalid(
-        file,
-        reader.path("version"),
-        `${JSON.stringify(version)} is not a version or version range`,
-        'write a version such as 1.2.3 or a range such as "~1.2.0"',
-      );
-    }
+    checkChartField(file, "chart", "dependency version", version, reader.path("version"));
     dependency.version = version;
   }
   const repository = nonEmpty(reader.string("repository"));
@@ -111,14 +90,7 @@ export function parseDependency(
   if (importValues !== undefined) dependency["import-values"] = importValues;
   const alias = reader.string("alias");
   if (alias !== undefined && alias !== "") {
-    if (!ALIAS_FORMAT.test(alias)) {
-      throw chartInvalid(
-        file,
-        reader.path("alias"),
-        `alias ${JSON.stringify(alias)} has characters Helm does not allow`,
-        "use only letters, digits, _ and - (values keys are taken from the alias)",
-      );
-    }
+    checkChartField(file, "chart", "alias", alias, reader.path("alias"));
     dependency.alias = alias;
   }
   unknownKeys.push(...reader.unknownKeys());

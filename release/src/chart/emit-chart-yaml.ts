@@ -11,7 +11,7 @@ import {
   DEPENDENCY_KEYS,
   type Dependency,
   MAINTAINER_KEYS,
-} from "./metadata.js";
+} from "../helm-format/chart-metadata.js";
 import { dumpYaml11Safe } from "./yaml11.js";
 
 function pick(value: object, keys: readonly string[]): Record<string, unknown> {

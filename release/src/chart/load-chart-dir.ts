@@ -14,12 +14,12 @@ import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { ReleaseError } from "../errors.js";
+import type { ChartMetadata } from "../helm-format/chart-metadata.js";
 import { compareBytes } from "./archive-members.js";
 import { type ChartFile, checkChartContent, decodeUtf8, refuseRequirementsFiles } from "./chart-files.js";
 import { parseChartYamlDetailed } from "./chart-yaml.js";
 import { HelmIgnore } from "./helmignore.js";
 import { formatBytes, MAX_CHART_BYTES, MAX_FILE_BYTES } from "./limits.js";
-import type { ChartMetadata } from "./metadata.js";
 
 export interface LoadedChart {
   /** The chart directory, as given. */

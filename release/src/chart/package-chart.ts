@@ -15,12 +15,12 @@
 import { createHash } from "node:crypto";
 import pako from "pako";
 import { ReleaseError } from "../errors.js";
+import type { ChartMetadata } from "../helm-format/chart-metadata.js";
 import { compareBytes } from "./archive-members.js";
 import { checkChartVersion } from "./chart-yaml.js";
 import { emitChartYaml } from "./emit-chart-yaml.js";
 import { formatBytes, MAX_CHART_BYTES } from "./limits.js";
 import type { LoadedChart } from "./load-chart-dir.js";
-import type { ChartMetadata } from "./metadata.js";
 import { type TarFile, ustarName, writeTar } from "./tar-writer.js";
 import { sanitizeString } from "./yaml-fields.js";
 
@@ -31,6 +31,11 @@ export interface PackageOptions {
   appVersion?: string;
   /** Seconds since 1970-01-01 UTC, the mtime of every member (see source-date-epoch.ts). */
   sourceDateEpoch: number;
+  /**
+   * Annotations to add, computed from the metadata the archive gets (overrides applied), e.g. the
+   * Artifact Hub annotations of a release. Default: none (the archive is what `helm package` makes).
+   */
+  annotate?: (metadata: ChartMetadata) => Readonly<Record<string, string>>;
 }
 
 export interface PackagedArchive {
@@ -99,6 +104,8 @@ export function packageChart(chart: LoadedChart, options: PackageOptions): Packa
     );
   }
   const metadata = applyOverrides(chart, options);
+  const added = options.annotate?.(metadata) ?? {};
+  if (Object.keys(added).length > 0) metadata.annotations = { ...metadata.annotations, ...added };
   const chartYaml = new TextEncoder().encode(emitChartYaml(metadata));
   const files = chart.files.map((file) =>
     file.path === "Chart.yaml" ? { path: file.path, data: chartYaml } : file,

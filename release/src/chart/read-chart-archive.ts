@@ -9,10 +9,10 @@
  * the chart's content are CHART_INVALID naming `<archive>:<member>`.
  */
 import { ReleaseError } from "../errors.js";
+import type { ChartMetadata } from "../helm-format/chart-metadata.js";
 import { type ArchiveMember, readArchiveMembers } from "./archive-members.js";
 import { checkChartContent, decodeUtf8, refuseRequirementsFiles } from "./chart-files.js";
 import { parseChartYaml } from "./chart-yaml.js";
-import type { ChartMetadata } from "./metadata.js";
 
 export interface ChartArchive {
   metadata: ChartMetadata;

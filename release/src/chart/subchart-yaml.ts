@@ -4,16 +4,10 @@
  * elsewhere. Helm turns YAML numbers and booleans into strings for its string fields, so this does
  * too, instead of refusing them as the strict parser does for our own chart.
  */
+
 import { checkDependencyKeys } from "./chart-yaml-entries.js";
-import { isHelmVersion } from "./semver-rules.js";
-import {
-  ALIAS_FORMAT,
-  chartInvalid,
-  isMap,
-  loadYamlMap,
-  sanitizeString,
-  type YamlMap,
-} from "./yaml-fields.js";
+import { checkChartField } from "./check-field.js";
+import { chartInvalid, isMap, loadYamlMap, sanitizeString, type YamlMap } from "./yaml-fields.js";
 
 export interface SubchartIdentity {
   apiVersion: string;
@@ -34,40 +28,9 @@ export function parseSubchartYaml(text: string, file: string): SubchartIdentity 
   const apiVersion = asString(doc.apiVersion) || "v1";
   const name = sanitizeString(asString(doc.name));
   const version = asString(doc.version);
-  if (name === "")
-    throw chartInvalid(file, "name", "the subchart has no name", "add name: to the subchart's Chart.yaml");
-  if (name === "." || name === ".." || name.includes("/")) {
-    throw chartInvalid(
-      file,
-      "name",
-      `subchart name ${JSON.stringify(name)} is not allowed`,
-      "fix the subchart's name",
-    );
-  }
-  if (version === "")
-    throw chartInvalid(
-      file,
-      "version",
-      "the subchart has no version",
-      "add version: to the subchart's Chart.yaml",
-    );
-  if (!isHelmVersion(version)) {
-    throw chartInvalid(
-      file,
-      "version",
-      `subchart version ${JSON.stringify(version)} is not a version Helm can parse`,
-      "use a SemVer version such as 1.2.3",
-    );
-  }
-  const type = asString(doc.type);
-  if (type !== "" && type !== "application" && type !== "library") {
-    throw chartInvalid(
-      file,
-      "type",
-      `subchart type ${JSON.stringify(type)} is not a chart type`,
-      "set type to application or library",
-    );
-  }
+  checkChartField(file, "subchart", "name", name);
+  checkChartField(file, "subchart", "version", version);
+  checkChartField(file, "subchart", "type", asString(doc.type));
   for (const [index, maintainer] of listOf(doc, "maintainers").entries()) {
     if (!isMap(maintainer)) {
       throw chartInvalid(
@@ -88,14 +51,7 @@ export function parseSubchartYaml(text: string, file: string): SubchartIdentity 
       );
     }
     const alias = asString(dependency.alias);
-    if (alias !== "" && !ALIAS_FORMAT.test(alias)) {
-      throw chartInvalid(
-        file,
-        `dependencies[${index}].alias`,
-        `alias ${JSON.stringify(alias)} has characters Helm does not allow`,
-        "use only letters, digits, _ and -",
-      );
-    }
+    checkChartField(file, "subchart", "alias", alias, `dependencies[${index}].alias`);
     return { name: sanitizeString(asString(dependency.name)), ...(alias === "" ? {} : { alias }) };
   });
   checkDependencyKeys(file, dependencies);

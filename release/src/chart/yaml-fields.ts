@@ -175,9 +175,6 @@ export function sanitizeString(value: string): string {
   return value.replace(GO_SPACE, " ").replace(GO_NOT_PRINTABLE, "");
 }
 
-/** Dependency aliases (pkg/chart/v2 dependency.go aliasNameFormat). */
-export const ALIAS_FORMAT = /^[a-zA-Z0-9_-]+$/;
-
 export function nonEmpty(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const sanitized = sanitizeString(value);
@@ -186,15 +183,4 @@ export function nonEmpty(value: string | undefined): string | undefined {
 
 export function nonEmptyList<T>(items: T[] | undefined): T[] | undefined {
   return items === undefined || items.length === 0 ? undefined : items;
-}
-
-export function checkUrl(file: string, field: string, value: string): void {
-  if (!URL.canParse(value)) {
-    throw chartInvalid(
-      file,
-      field,
-      `${field} ${JSON.stringify(value)} is not an absolute URL (helm lint refuses it)`,
-      "write a full URL such as https://github.com/alto9/kube9-operator",
-    );
-  }
 }

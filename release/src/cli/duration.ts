@@ -29,3 +29,22 @@ export function parseDuration(value: string, option: string): number {
     fix: `give ${DURATION_HELP}`,
   });
 }
+
+/**
+ * Seconds written in the grammar above, largest units first (`300` -> `5m`, `5400` -> `1h30m`):
+ * how --help shows a default that comes from the repository policy.
+ */
+export function formatDuration(seconds: number): string {
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of [
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count}${unit}`);
+    rest -= count * size;
+  }
+  return parts.length === 0 ? "0s" : parts.join("");
+}

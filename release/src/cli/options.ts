@@ -1,10 +1,6 @@
 /** Parsing and checking of option values shared by several commands. */
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ReleaseError } from "../errors.js";
-import { DirectoryStore } from "../storage/directory-store.js";
-import { parseS3Url } from "../storage/s3-location.js";
-import type { Store } from "../storage/store.js";
 import { parseDuration } from "./duration.js";
 
 /** Options of the commands that reach an S3 repository. */
@@ -45,48 +41,6 @@ export function requestTimeoutMs(flags: S3Flags): number {
     });
   }
   return ms;
-}
-
-/**
- * A repository given with --repo: a directory path, or s3://bucket[/prefix]. The AWS SDK is
- * loaded only for S3 (it costs ~0.4 s of start-up that directory publishes do not need).
- */
-export async function storeFor(repo: string, cwd: string, s3: S3Flags = {}): Promise<Store> {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repo)?.[1];
-  if (scheme === undefined) return new DirectoryStore(resolve(cwd, repo));
-  if (scheme.toLowerCase() !== "s3") {
-    throw new ReleaseError("USAGE", `unsupported repository ${repo}`, {
-      field: "--repo",
-      fix: "give a directory path (e.g. chart-repo) or s3://<bucket>[/<prefix>]",
-    });
-  }
-  const location = parseS3Url(repo);
-  const timeoutMs = requestTimeoutMs(s3);
-  const [{ S3Store }, { s3Client }] = await Promise.all([
-    import("../storage/s3-store.js"),
-    import("./aws-clients.js"),
-  ]);
-  return new S3Store(
-    s3Client({
-      ...(s3.endpoint === undefined
-        ? {}
-        : {
-            endpoint: repositoryUrl(
-              s3.endpoint,
-              "--endpoint",
-              "http://127.0.0.1:7070 (a local S3-compatible store)",
-            ),
-          }),
-      ...(s3.region === undefined ? {} : { region: s3.region }),
-      ...(s3.pathStyle === true ? { pathStyle: true } : {}),
-      requestTimeoutMs: timeoutMs,
-    }),
-    location,
-  );
-}
-
-export function isRemote(store: Store): boolean {
-  return !(store instanceof DirectoryStore);
 }
 
 /**

@@ -10,6 +10,13 @@ export interface OutputOptions {
   json?: boolean;
 }
 
+/** A command's result in every form it is shown: --json, people, and the GitHub job summary. */
+export interface Rendering {
+  data: unknown;
+  human: string;
+  summary?: string;
+}
+
 export interface CommandOutput {
   /** A line of progress on stderr. */
   progress: (line: string) => void;
@@ -17,10 +24,12 @@ export interface CommandOutput {
   result: (data: unknown, human: string) => void;
   /** Markdown for the GitHub Actions job summary, when running there. */
   summary: (markdown: string) => void;
+  /** The result and, when it has one, the summary. */
+  render: (rendering: Rendering) => void;
 }
 
 export function commandOutput(context: CliContext, options: OutputOptions): CommandOutput {
-  return {
+  const output: CommandOutput = {
     progress: (line) => context.stderr(`${line}\n`),
     result: (data, human) => {
       if (options.json === true) context.stdout(`${JSON.stringify(data, null, 2)}\n`);
@@ -30,5 +39,10 @@ export function commandOutput(context: CliContext, options: OutputOptions): Comm
       const path = context.env.GITHUB_STEP_SUMMARY;
       if (path !== undefined && path !== "") appendFileSync(path, `${markdown.trimEnd()}\n\n`);
     },
+    render: ({ data, human, summary }) => {
+      output.result(data, human);
+      if (summary !== undefined) output.summary(summary);
+    },
   };
+  return output;
 }

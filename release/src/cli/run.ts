@@ -51,12 +51,14 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
   {
     name: "image",
     description:
-      "the operator image: daemonless build, vulnerability scan, push, tags, labels, anonymous registry verification",
+      "the operator image: daemonless build, vulnerability scan, push, SBOM, signature, tags, labels, anonymous registry verification",
     commands: async () => {
-      const [build, scan, push, tags, labels, verify, wait] = await Promise.all([
+      const [build, scan, push, sbom, sign, tags, labels, verify, wait] = await Promise.all([
         import("./commands/image-build.js"),
         import("./commands/image-scan.js"),
         import("./commands/image-push.js"),
+        import("./commands/image-sbom.js"),
+        import("./commands/image-sign.js"),
         import("./commands/image-tags.js"),
         import("./commands/image-labels.js"),
         import("./commands/image-verify.js"),
@@ -66,6 +68,8 @@ const GROUPS: ReadonlyArray<{ name: string; description: string; commands: () =>
         build.registerImageBuild,
         scan.registerImageScan,
         push.registerImagePush,
+        sbom.registerImageSbom,
+        sign.registerImageSign,
         tags.registerImageTags,
         labels.registerImageLabels,
         verify.registerImageVerify,

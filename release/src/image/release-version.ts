@@ -3,8 +3,9 @@
  * strict SemVer 2. Build metadata is refused: OCI tags cannot hold `+`, and Helm and SemVer both
  * ignore it when ordering, so two releases differing only in it would fight over the same tags.
  */
-import { isStrictSemver } from "../chart/semver-rules.js";
+
 import { ReleaseError } from "../errors.js";
+import { isStrictSemver } from "../helm-format/version.js";
 
 export interface ReleaseVersion {
   /** The SemVer version without a leading `v`, e.g. `1.2.3-rc.1`. */

@@ -37,7 +37,78 @@ function highestStable(
   return best;
 }
 
-function decide(tag: string, scope: string, own: string, higher: string | undefined): FloatingDecision {
+/** The tags that name one release alone, in push order, with their shape for help texts. */
+const FIXED_TAGS: ReadonlyArray<{ shape: string; tag: (release: ReleaseVersion) => string }> = [
+  { shape: "v<version>", tag: (release) => `v${release.version}` },
+  { shape: "<version>", tag: (release) => release.version },
+];
+
+/**
+ * A floating tag: it points at the highest stable release in its scope. The one list of them:
+ * computeTagSet decides from it whether this release moves each tag, floatingTargets where each
+ * belongs after a push. A new rule is one more entry.
+ */
+interface FloatingRule {
+  /** The tag's shape for help texts: `latest`, `X.Y`. */
+  shape: string;
+  /** The tag this rule gives `release`. */
+  tag(release: ReleaseVersion): string;
+  /** The scope, for people reading a log: "overall", "in 1.2.x". */
+  scope(release: ReleaseVersion): string;
+  /** Whether `candidate` is in `release`'s scope. */
+  inScope(release: ReleaseVersion, candidate: ReleaseVersion): boolean;
+  /** Why `release` gets no such tag at all, if it does not. */
+  withheld?(release: ReleaseVersion): string | undefined;
+  /**
+   * How many leading version numbers the scope pins (latest 0, X 1, X.Y 2): tags are pushed and
+   * listed most specific first, as docker/metadata-action orders them (v1.2.3, 1.2.3, 1.2, 1, latest).
+   */
+  pinned: number;
+}
+
+/** In the order the decisions are reported (`image tags` prints them so). */
+const FLOATING_RULES: readonly FloatingRule[] = [
+  {
+    shape: "latest",
+    tag: () => "latest",
+    scope: () => "overall",
+    inScope: () => true,
+    pinned: 0,
+  },
+  {
+    shape: "X.Y",
+    tag: (release) => `${release.major}.${release.minor}`,
+    scope: (release) => `in ${release.major}.${release.minor}.x`,
+    inScope: (release, v) => v.major === release.major && v.minor === release.minor,
+    pinned: 2,
+  },
+  {
+    shape: "X",
+    tag: (release) => release.major,
+    scope: (release) => `in ${release.major}.x`,
+    inScope: (release, v) => v.major === release.major,
+    withheld: (release) =>
+      release.major === "0" ? "0.y.z is initial development: no bare major tag 0" : undefined,
+    pinned: 1,
+  },
+];
+
+/** The rules in push order: the most specific scope first. */
+const FLOATING_PUSH_ORDER = [...FLOATING_RULES].sort((a, b) => b.pinned - a.pinned);
+
+/** The tag shapes, in push order, for the commands' help: "v<version>, <version>" and "X.Y, X, latest". */
+export const TAG_SHAPES = {
+  fixed: FIXED_TAGS.map((rule) => rule.shape).join(", "),
+  floating: FLOATING_PUSH_ORDER.map((rule) => rule.shape).join(", "),
+};
+
+function decide(rule: FloatingRule, release: ReleaseVersion, existing: ReleaseVersion[]): FloatingDecision {
+  const tag = rule.tag(release);
+  const withheld = rule.withheld?.(release);
+  if (withheld !== undefined) return { tag, moves: false, reason: withheld };
+  const scope = rule.scope(release);
+  const own = release.version;
+  const higher = highestStable(existing, (v) => rule.inScope(release, v));
   // Equal counts as highest: re-running the release of the current highest version must not drop its tags.
   if (higher === undefined || semver.gte(own, higher)) {
     return { tag, moves: true, reason: `${own} is the highest stable version ${scope}` };
@@ -51,42 +122,17 @@ function decide(tag: string, scope: string, own: string, higher: string | undefi
  */
 export function computeTagSet(input: string, existingTags: readonly string[]): TagSet {
   const release = parseReleaseVersion(input);
-  const fixed = [`v${release.version}`, release.version];
+  const fixed = FIXED_TAGS.map((rule) => rule.tag(release));
   if (release.prerelease !== undefined) {
     return { version: release.version, prerelease: true, fixed, tags: fixed, floating: [] };
   }
   const existing = existingTags.flatMap((tag) => releaseVersionOfTag(tag) ?? []);
-  const own = release.version;
-  const floating: FloatingDecision[] = [
-    decide(
-      "latest",
-      "overall",
-      own,
-      highestStable(existing, () => true),
-    ),
-    decide(
-      `${release.major}.${release.minor}`,
-      `in ${release.major}.${release.minor}.x`,
-      own,
-      highestStable(existing, (v) => v.major === release.major && v.minor === release.minor),
-    ),
+  const floating = FLOATING_RULES.map((rule) => decide(rule, release, existing));
+  const moving = new Set(floating.filter((f) => f.moves).map((f) => f.tag));
+  const tags = [
+    ...fixed,
+    ...FLOATING_PUSH_ORDER.map((rule) => rule.tag(release)).filter((tag) => moving.has(tag)),
   ];
-  if (release.major === "0") {
-    floating.push({ tag: "0", moves: false, reason: "0.y.z is initial development: no bare major tag 0" });
-  } else {
-    floating.push(
-      decide(
-        release.major,
-        `in ${release.major}.x`,
-        own,
-        highestStable(existing, (v) => v.major === release.major),
-      ),
-    );
-  }
-  // Output order as the issue lists them: v1.2.3, 1.2.3, 1.2, 1, latest.
-  const order = [`${release.major}.${release.minor}`, release.major, "latest"];
-  const moving = floating.filter((f) => f.moves).map((f) => f.tag);
-  const tags = [...fixed, ...order.filter((tag) => moving.includes(tag))];
   return { version: release.version, prerelease: false, fixed, tags, floating };
 }
 
@@ -108,15 +154,8 @@ export function floatingTargets(input: string, existingTags: readonly string[]):
   const release = parseReleaseVersion(input);
   if (release.prerelease !== undefined) return [];
   const existing = existingTags.flatMap((tag) => releaseVersionOfTag(tag) ?? []);
-  const targets: FloatingTarget[] = [
-    {
-      tag: `${release.major}.${release.minor}`,
-      version: highestStable(existing, (v) => v.major === release.major && v.minor === release.minor),
-    },
-  ];
-  if (release.major !== "0") {
-    targets.push({ tag: release.major, version: highestStable(existing, (v) => v.major === release.major) });
-  }
-  targets.push({ tag: "latest", version: highestStable(existing, () => true) });
-  return targets;
+  return FLOATING_PUSH_ORDER.filter((rule) => rule.withheld?.(release) === undefined).map((rule) => ({
+    tag: rule.tag(release),
+    version: highestStable(existing, (v) => rule.inScope(release, v)),
+  }));
 }

@@ -1,15 +1,18 @@
 /**
- * Step 1 and 2 of the pipeline: turn what the user gave (a chart directory or a packaged .tgz)
- * into the exact archive bytes to publish, validated, with their digest.
+ * Steps 1 and 2 of the publish pipeline (docs/architecture.md): turn what the user gave (a chart
+ * directory or a packaged .tgz) into the exact archive bytes to publish, validated, with their
+ * digest.
  */
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename } from "node:path";
+import { assertArtifactHubChart } from "../artifacthub/chart-check.js";
+import { type ArtifactHubRequest, artifactHubAnnotator } from "../artifacthub/release-annotations.js";
 import { loadChartDir } from "../chart/load-chart-dir.js";
-import type { ChartMetadata } from "../chart/metadata.js";
 import { packageChart } from "../chart/package-chart.js";
 import { readChartArchive } from "../chart/read-chart-archive.js";
 import { ReleaseError } from "../errors.js";
+import type { ChartMetadata } from "../helm-format/chart-metadata.js";
 
 export interface PackagedChart {
   fileName: string;
@@ -19,6 +22,8 @@ export interface PackagedChart {
   metadata: ChartMetadata;
   /** Where the bytes came from, for messages. */
   source: string;
+  /** The CHANGELOG.md section the Artifact Hub changes came from (chart directory with artifactHub). */
+  changesSection?: string;
 }
 
 export interface PackageRequest {
@@ -32,6 +37,8 @@ export interface PackageRequest {
    * finding the time (git with the chart as working directory) means nothing for a file.
    */
   sourceDateEpoch: () => Promise<number>;
+  /** Add the release's Artifact Hub annotations (chart directory only; artifacthub/release-annotations.ts). */
+  artifactHub?: ArtifactHubRequest;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -48,17 +55,27 @@ export async function packagedChartFrom(request: PackageRequest): Promise<Packag
   });
   if (stat.isDirectory()) {
     const chart = await loadChartDir(request.path);
+    const annotator =
+      request.artifactHub === undefined ? undefined : artifactHubAnnotator(chart, request.artifactHub);
     const packaged = packageChart(chart, {
       sourceDateEpoch: await request.sourceDateEpoch(),
       ...(request.version === undefined ? {} : { version: request.version }),
       ...(request.appVersion === undefined ? {} : { appVersion: request.appVersion }),
+      ...(annotator === undefined ? {} : { annotate: annotator.annotate }),
     });
-    return { ...packaged, source: request.path };
+    // A broken Artifact Hub annotation stops here, before anything is written or published.
+    assertArtifactHubChart(packaged.metadata, chart.files, chart.chartYamlPath);
+    const changesSection = annotator?.changesSection();
+    return { ...packaged, source: request.path, ...(changesSection === undefined ? {} : { changesSection }) };
   }
-  if (request.version !== undefined || request.appVersion !== undefined) {
+  if (
+    request.version !== undefined ||
+    request.appVersion !== undefined ||
+    request.artifactHub !== undefined
+  ) {
     throw new ReleaseError(
       "USAGE",
-      "--version and --app-version apply to a chart directory, not to a packaged archive",
+      "--version, --app-version and the Artifact Hub options apply to a chart directory, not to a packaged archive",
       {
         file: request.path,
         fix: "publish the chart directory with the overrides, or package it first with `kube9-release chart package`",
@@ -74,7 +91,8 @@ export async function packagedChartFrom(request: PackageRequest): Promise<Packag
       });
     }),
   );
-  const { metadata } = await readChartArchive(bytes, request.path);
+  const { metadata, files } = await readChartArchive(bytes, request.path);
+  assertArtifactHubChart(metadata, files, `${request.path} (${metadata.name}/Chart.yaml)`);
   const expected = `${metadata.name}-${metadata.version}.tgz`;
   if (basename(request.path) !== expected) {
     throw new ReleaseError(

@@ -6,8 +6,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { ReleaseError } from "../errors.js";
-import { chartUrl } from "../repo/chart-url.js";
-import { findEntry } from "../repo/index-file.js";
+import { chartUrl } from "../repo/model/chart-url.js";
+import { findEntry } from "../repo/model/index-file.js";
 import type { Store } from "../storage/store.js";
 import type { PackagedChart } from "./chart-source.js";
 import { describeKey, INDEX_KEY, type IndexSnapshot, readIndex } from "./read-index.js";

@@ -6,10 +6,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { isReleaseError, ReleaseError } from "../errors.js";
-import { chartEntry } from "../repo/chart-entry.js";
-import { emptyIndex, findEntry, type IndexFile } from "../repo/index-file.js";
+import type { PublicKey } from "../provenance/keys.js";
+import { publishProvenance, publishPublicKey, type Written } from "../provenance/publish-provenance.js";
 import { mergeEntry } from "../repo/merge.js";
-import { serializeIndex } from "../repo/serialize-index.js";
+import { chartEntry } from "../repo/model/chart-entry.js";
+import { emptyIndex, findEntry, type IndexFile } from "../repo/model/index-file.js";
+import { serializeIndex } from "../repo/serialize/serialize-index.js";
 import { ARCHIVE_POLICY, INDEX_POLICY } from "../storage/object-policy.js";
 import type { Store } from "../storage/store.js";
 import { type PackagedChart, sha256Hex } from "./chart-source.js";
@@ -24,11 +26,23 @@ export interface ApplyOptions {
   /** Waits between attempts; injected so tests need no real time. */
   delay?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Signed publish: the public key at the repository's root, then `<archive>.prov`, before the index. */
+  signing?: SignedObjects;
+}
+
+export interface SignedObjects {
+  /** The .prov text for this archive; undefined publishes only the key. */
+  provenance?: string;
+  /** The key users verify with; published, and an existing .prov is checked against it. */
+  publicKey?: PublicKey;
 }
 
 export interface ApplyResult {
   archive: "uploaded" | "already-stored";
   index: "created" | "added" | "unchanged";
+  /** The .prov and the public key, when the publish is signed. */
+  provenance?: Written;
+  publicKey?: Written;
   /** Compare-and-swap attempts used (1 when no other publisher interfered). */
   attempts: number;
   /** Versions of all charts in the index after the publish. */
@@ -44,7 +58,20 @@ export async function applyPublish(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const { plan } = planned;
+  const { signing } = options;
+  const publicKey =
+    signing?.publicKey === undefined
+      ? undefined
+      : await publishPublicKey(store, signing.publicKey, options.log);
   const archive = await uploadArchive(store, chart, options);
+  const provenance =
+    signing?.provenance === undefined
+      ? undefined
+      : await publishProvenance(store, chart, signing.provenance, signing.publicKey, options.log);
+  const signed = {
+    ...(provenance === undefined ? {} : { provenance }),
+    ...(publicKey === undefined ? {} : { publicKey }),
+  };
   const maxAttempts = options.maxAttempts ?? 10;
   const delay = options.delay ?? ((ms: number) => sleep(ms));
   const random = options.random ?? Math.random;
@@ -66,7 +93,7 @@ export async function applyPublish(
       options.log(
         `${plan.indexKey}: ${plan.chart} ${plan.version} already listed with this digest; nothing to write`,
       );
-      return { archive, index: "unchanged", attempts: attempt, entriesAfter };
+      return { archive, ...signed, index: "unchanged", attempts: attempt, entriesAfter };
     }
     const index = { ...merged.index, generated: options.now().toISOString() };
     const body = new TextEncoder().encode(serializeIndex(index));
@@ -79,6 +106,7 @@ export async function applyPublish(
       );
       return {
         archive,
+        ...signed,
         index: snapshot === undefined ? "created" : "added",
         attempts: attempt,
         entriesAfter,

@@ -1,9 +1,10 @@
 /**
- * Step 4: read index.yaml with its ETag. Absence is reported as such; every other failure, and an
- * index that does not parse strictly, is an error. A failed read is never an empty index.
+ * Steps 3 and 6 of the publish pipeline (docs/architecture.md): read index.yaml with its ETag.
+ * Absence is reported as such; every other failure, and an index that does not parse strictly, is
+ * an error. A failed read is never an empty index.
  */
-import type { IndexFile } from "../repo/index-file.js";
-import { parseIndex } from "../repo/parse-index.js";
+import type { IndexFile } from "../repo/model/index-file.js";
+import { parseIndex } from "../repo/parse/parse-index.js";
 import type { Store } from "../storage/store.js";
 
 export const INDEX_KEY = "index.yaml";

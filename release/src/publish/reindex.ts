@@ -4,15 +4,16 @@
  * parses (same version, same digest), otherwise taken from the archive's storage time. The new
  * index is written with the same compare-and-swap as a publish.
  */
-import type { ChartMetadata } from "../chart/metadata.js";
+
 import { readChartArchive } from "../chart/read-chart-archive.js";
 import { isReleaseError, ReleaseError } from "../errors.js";
-import { chartEntry } from "../repo/chart-entry.js";
-import { chartUrl } from "../repo/chart-url.js";
-import { emptyIndex, findEntry, type IndexFile } from "../repo/index-file.js";
+import type { ChartMetadata } from "../helm-format/chart-metadata.js";
 import { mergeEntry } from "../repo/merge.js";
-import { parseIndex } from "../repo/parse-index.js";
-import { serializeIndex } from "../repo/serialize-index.js";
+import { chartEntry } from "../repo/model/chart-entry.js";
+import { chartUrl } from "../repo/model/chart-url.js";
+import { emptyIndex, findEntry, type IndexFile } from "../repo/model/index-file.js";
+import { parseIndex } from "../repo/parse/parse-index.js";
+import { serializeIndex } from "../repo/serialize/serialize-index.js";
 import { INDEX_POLICY } from "../storage/object-policy.js";
 import type { Store } from "../storage/store.js";
 import { sha256Hex } from "./chart-source.js";

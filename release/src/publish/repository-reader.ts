@@ -1,6 +1,7 @@
 /**
- * How step 8 reads a repository back: through its public URL, as Helm does, or straight from the
- * store when the repository is not served anywhere yet (the embedded default).
+ * How step 8 of the publish pipeline (docs/architecture.md) reads a repository back: through its
+ * public URL, as Helm does, or straight from the store when the repository is not served anywhere
+ * yet (the embedded default).
  */
 import { ReleaseError } from "../errors.js";
 import type { Store } from "../storage/store.js";

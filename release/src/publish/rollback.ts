@@ -9,8 +9,8 @@
  * objects are never deleted by a publisher), so rolling forward again is another rollback.
  */
 import { isReleaseError, ReleaseError } from "../errors.js";
-import type { IndexFile } from "../repo/index-file.js";
-import { parseIndex } from "../repo/parse-index.js";
+import type { IndexFile } from "../repo/model/index-file.js";
+import { parseIndex } from "../repo/parse/parse-index.js";
 import type { ObjectHistory, ObjectVersion } from "../storage/object-history.js";
 import { INDEX_POLICY } from "../storage/object-policy.js";
 import type { Store } from "../storage/store.js";

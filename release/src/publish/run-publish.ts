@@ -1,17 +1,17 @@
 /**
- * The whole publish of ARCHITECTURE.md once planned: steps 3-6 (applyPublish), 7 (CDN
- * invalidation, optionally waited for) and 8 (verification of what users get, retried until it is
- * visible or the time is up). The CLI assembles the store, the CDN and the reader; this module only
- * orders the steps and measures them.
+ * The publish pipeline of docs/architecture.md once planned (step 3): steps 4-6 (applyPublish), 7
+ * (CDN invalidation, optionally waited for) and 8 (verification of what users get, retried until it
+ * is visible or the time is up). The CLI assembles the store, the CDN and the reader; this module
+ * only orders the steps and measures them.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cdn, Invalidation } from "../cdn/cdn.js";
 import { isReleaseError } from "../errors.js";
-import { parseIndex } from "../repo/parse-index.js";
+import { parseIndex } from "../repo/parse/parse-index.js";
 import type { Store } from "../storage/store.js";
 import type { PackagedChart } from "./chart-source.js";
 import type { Planned } from "./plan.js";
-import { type ApplyResult, applyPublish } from "./publish-chart.js";
+import { type ApplyResult, applyPublish, type SignedObjects } from "./publish-chart.js";
 import type { RepositoryReader } from "./repository-reader.js";
 import { type IndexParser, type VerifyResult, verifyPublished } from "./verify.js";
 
@@ -24,6 +24,7 @@ export interface RunPublishOptions {
   /** How long step 8 keeps retrying until the new version is visible. */
   verifyTimeoutMs?: number;
   delay?: (ms: number) => Promise<void>;
+  signing?: SignedObjects;
 }
 
 export interface RunPublishResult {
@@ -46,6 +47,7 @@ export async function runPublish(
     now: options.now,
     log: options.log,
     delay,
+    ...(options.signing === undefined ? {} : { signing: options.signing }),
   });
   const written = Date.now();
   let invalidation: RunPublishResult["invalidation"];

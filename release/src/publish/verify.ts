@@ -1,11 +1,12 @@
 /**
- * Step 8, and `repo verify`: check what a user gets. The index lists the version, and the archive
- * it points to has exactly the digest the index claims and holds that chart version.
+ * Step 8 of the publish pipeline (docs/architecture.md), and `repo verify`: check what a user gets.
+ * The index lists the version, and the archive it points to has exactly the digest the index claims
+ * and holds that chart version.
  */
 import { readChartArchive } from "../chart/read-chart-archive.js";
 import { ReleaseError } from "../errors.js";
-import { findEntry, type IndexFile } from "../repo/index-file.js";
-import { parseIndex } from "../repo/parse-index.js";
+import { findEntry, type IndexFile } from "../repo/model/index-file.js";
+import { parseIndex } from "../repo/parse/parse-index.js";
 import { sha256Hex } from "./chart-source.js";
 import type { RepositoryReader } from "./repository-reader.js";
 

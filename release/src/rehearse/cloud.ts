@@ -5,6 +5,7 @@
  * meets what the first published) and break parts of it (registry down, CDN API failing).
  */
 import { randomBytes } from "node:crypto";
+import { type GeneratedSigningKey, generateSigningKey } from "../provenance/keys.js";
 import { type CdnStandIn, startCdnStandIn } from "./stand-ins/cdn.js";
 import { type RegistryStandIn, startRegistry } from "./stand-ins/registry.js";
 import { type S3StandIn, startVersitygw } from "./stand-ins/s3.js";
@@ -29,8 +30,15 @@ export interface RehearsalCloud {
    * `s3.endpoint`.
    */
   publisherS3Endpoint: string;
+  /**
+   * The chart signing key of this cloud's repository, standing in for the maintainers' key: one
+   * per cloud, since the repository serves its public key and refuses any other.
+   */
+  chartSigningKey: GeneratedSigningKey;
   /** The repository variables a release reads (vars.*). */
   vars(): Record<string, string>;
+  /** The secrets of the `release` environment (docs/releasing.md): the chart signing key and its passphrase. */
+  releaseEnvironmentSecrets(): Record<string, string>;
   /** What configure-aws-credentials hands out. */
   awsEnv(): Record<string, string>;
   stop(): Promise<void>;
@@ -39,6 +47,11 @@ export interface RehearsalCloud {
 export const PRODUCTION_IMAGE = "ghcr.io/alto9/kube9-operator";
 
 export async function startRehearsalCloud(tools: CloudTools): Promise<RehearsalCloud> {
+  const chartSigningKey = await generateSigningKey(
+    "kube9 rehearsal chart signing",
+    "rehearsal@kube9.invalid",
+    randomBytes(12).toString("hex"),
+  );
   const registry = await startRegistry({ binary: tools.registry });
   const s3 = await startVersitygw({ binary: tools.versitygw }).catch(async (error: unknown) => {
     await registry.stop();
@@ -61,12 +74,18 @@ export async function startRehearsalCloud(tools: CloudTools): Promise<RehearsalC
     image: `${registry.host}/alto9/kube9-operator`,
     publisherRoleArn: "arn:aws:iam::000000000000:role/kube9-charts-publisher",
     publisherS3Endpoint: s3.endpoint,
+    chartSigningKey,
     vars: () => ({
+      KUBE9_CHART_SIGNING_FINGERPRINT: chartSigningKey.fingerprint,
       KUBE9_IMAGE: cloud.image,
       KUBE9_CHARTS_BUCKET: bucket,
       KUBE9_CHARTS_DISTRIBUTION_ID: cdn.distributionId,
       KUBE9_CHARTS_URL: cdn.url,
       KUBE9_PUBLISHER_ROLE_ARN: cloud.publisherRoleArn,
+    }),
+    releaseEnvironmentSecrets: () => ({
+      KUBE9_SIGNING_KEY: chartSigningKey.armoredPrivateKey,
+      KUBE9_SIGNING_PASSPHRASE: chartSigningKey.passphrase,
     }),
     awsEnv: () => ({
       ...s3.env,

@@ -4,6 +4,7 @@
  * every `uses:` up front), so the workflows cannot drift from what is rehearsed.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
@@ -23,6 +24,8 @@ export interface LocalActionSettings {
   trivy: { binary: string; version: string; cacheDir?: string };
   /** What configure-aws-credentials hands out: the S3 and CloudFront stand-ins' settings. */
   aws: { env: Record<string, string>; roleArn: string };
+  /** The pinned cosign's version, and the keyless stand-in's folder of commands (stand-ins/sigstore.ts). */
+  cosign: { version: string; binDir: string };
 }
 
 function required(inputs: Record<string, string>, name: string): string {
@@ -142,17 +145,92 @@ async function configureAws(
   return { env: { ...settings.aws.env, AWS_REGION: required(inputs, "aws-region") } };
 }
 
-/** actions/attest-build-provenance: the statement's subject, kept in the report. */
+/**
+ * sigstore/cosign-installer: the pinned cosign, behind the keyless stand-in (stand-ins/sigstore.ts).
+ * The job gets the variables GitHub gives a job with `id-token: write`, so that keyless signing is
+ * chosen as on GitHub; the stand-in signs with the rehearsal key and never asks for a token.
+ */
+async function installCosign(
+  settings: LocalActionSettings,
+  inputs: Record<string, string>,
+): Promise<ActionOutcome> {
+  const wanted = required(inputs, "cosign-release");
+  if (wanted !== settings.cosign.version) {
+    throw new Error(
+      `the workflow installs cosign ${wanted}, the rehearsal has ${settings.cosign.version}: pin the same version in scripts/tools.json`,
+    );
+  }
+  return {
+    path: [settings.cosign.binDir],
+    env: {
+      ACTIONS_ID_TOKEN_REQUEST_URL: "http://127.0.0.1:9/rehearsal-keyless-stand-in",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rehearsal",
+    },
+  };
+}
+
+/** The Docker config.json of the job's HOME, where docker/login-action writes and other actions read. */
+function dockerConfigPath(context: ActionContext): string {
+  const home = context.env.HOME;
+  if (home === undefined || home === "") throw new Error("the job has no HOME for ~/.docker/config.json");
+  return join(home, ".docker", "config.json");
+}
+
+async function readDockerAuths(context: ActionContext): Promise<Record<string, { auth?: string }>> {
+  const text = await readFile(dockerConfigPath(context), "utf8").catch(() => "{}");
+  return (JSON.parse(text) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
+}
+
+/**
+ * docker/login-action: the credentials checked against the registry's token endpoint (as
+ * `docker login` does), then stored in ~/.docker/config.json.
+ */
+async function dockerLogin(inputs: Record<string, string>, context: ActionContext): Promise<ActionOutcome> {
+  const registry = required(inputs, "registry");
+  const username = required(inputs, "username");
+  const password = required(inputs, "password");
+  const basic = Buffer.from(`${username}:${password}`).toString("base64");
+  const scheme = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(registry) ? "http" : "https";
+  const challenge = (await fetch(`${scheme}://${registry}/v2/`)).headers.get("www-authenticate") ?? "";
+  const realm = /realm="([^"]+)"/.exec(challenge)?.[1];
+  if (realm === undefined) throw new Error(`${registry} asks for no token (WWW-Authenticate: ${challenge})`);
+  const answer = await fetch(realm, { headers: { authorization: `Basic ${basic}` } });
+  if (!answer.ok) throw new Error(`login to ${registry} failed: HTTP ${answer.status}`);
+  const auths = { ...(await readDockerAuths(context)), [registry]: { auth: basic } };
+  await mkdir(dirname(dockerConfigPath(context)), { recursive: true });
+  await writeFile(dockerConfigPath(context), `${JSON.stringify({ auths }, null, 2)}\n`, { mode: 0o600 });
+  context.log(`logged in to ${registry} as ${username}`);
+  return {};
+}
+
+/**
+ * actions/attest-build-provenance: the statement's subject, kept in the report. With
+ * push-to-registry, the registry of the subject must have a login (the action pushes with the
+ * Docker credentials of docker/login-action).
+ */
 async function attest(settings: LocalActionSettings, inputs: Record<string, string>, context: ActionContext) {
-  const name = required(inputs, "subject-name");
-  const digest = required(inputs, "subject-digest");
+  // subject-path: a file of the job (the chart archive), named and digested as the action does.
+  const path = inputs["subject-path"];
+  const name = path === undefined || path === "" ? required(inputs, "subject-name") : basename(path);
+  const digest =
+    path === undefined || path === ""
+      ? required(inputs, "subject-digest")
+      : `sha256:${createHash("sha256")
+          .update(await readFile(inWorkspace(context, path)))
+          .digest("hex")}`;
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
     throw new Error(`subject-digest ${JSON.stringify(digest)} is not a digest`);
+  const pushed = inputs["push-to-registry"] === "true";
+  if (pushed) {
+    const registry = name.slice(0, name.indexOf("/"));
+    if ((await readDockerAuths(context))[registry] === undefined)
+      throw new Error(`push-to-registry: no login for ${registry} (docker/login-action before this step)`);
+  }
   await mkdir(join(settings.report, "attestations"), { recursive: true });
   const file = join(settings.report, "attestations", `${digest.slice(7, 19)}.json`);
   await writeFile(
     file,
-    `${JSON.stringify({ subject: [{ name, digest }], workflow: context.workflowFile }, null, 2)}\n`,
+    `${JSON.stringify({ subject: [{ name, digest }], workflow: context.workflowFile, pushToRegistry: pushed }, null, 2)}\n`,
   );
   return { outputs: { "bundle-path": file } };
 }
@@ -167,5 +245,7 @@ export function localActions(settings: LocalActionSettings): ActionMap {
     "github/codeql-action/upload-sarif": (inputs, context) => uploadSarif(settings, inputs, context),
     "aws-actions/configure-aws-credentials": (inputs) => configureAws(settings, inputs),
     "actions/attest-build-provenance": (inputs, context) => attest(settings, inputs, context),
+    "sigstore/cosign-installer": (inputs) => installCosign(settings, inputs),
+    "docker/login-action": (inputs, context) => dockerLogin(inputs, context),
   };
 }

@@ -15,6 +15,7 @@ import { ReleaseError } from "../errors.js";
 import { parseReleaseTag } from "../release/release-check.js";
 import type { RehearsalCloud } from "./cloud.js";
 import { localActions } from "./local-actions.js";
+import { startSigstoreStandIn, workflowIdentity } from "./stand-ins/sigstore.js";
 import { checkUserView, type UserView } from "./user-view.js";
 import {
   assertWorkflowSucceeded,
@@ -39,6 +40,8 @@ export interface RehearseOptions {
   cloud: RehearsalCloud;
   /** Trivy and, for offline use, the vulnerability database folder it reads. */
   trivy: { binary: string; version: string; cacheDir?: string };
+  /** The pinned cosign: the keyless stand-in signs with it (stand-ins/sigstore.ts). */
+  cosign: { binary: string; version: string };
   /** Base images for the Dockerfile (a mirror), as the KUBE9_BUILD_IMAGE / KUBE9_RUNTIME_IMAGE variables. */
   baseImages?: { build: string; runtime: string };
   helm: Array<{ label: string; binary: string }>;
@@ -62,7 +65,13 @@ export interface Rehearsal {
   /** The report, as printed. */
   text: string;
   reportDir: string;
+  /** What the image is signed with in the rehearsal (keyless on GitHub): the public key, and the identity it stands for. */
+  signing: { publicKey: string; identity: string };
 }
+
+/** The workflow that signs the image: its identity is what users verify (docs/verifying.md). */
+export const SIGNING_WORKFLOW = ".github/workflows/release-image.yml";
+const REPOSITORY = "alto9/kube9-operator";
 
 async function git(cwd: string, args: string[]): Promise<string> {
   return (await exec("git", ["-C", cwd, ...args])).stdout.trim();
@@ -144,13 +153,20 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   await git(source, ["checkout", "--quiet", "--detach", sha]);
   await assertReleaseWorkflowContract(source);
   const { cloud } = options;
+  // Keyless signing certifies the signing workflow at the release's ref; the stand-in signs with
+  // a key made for this run and accepts only that identity.
+  const sigstore = await startSigstoreStandIn({
+    cosign: options.cosign.binary,
+    dir: join(options.workDir, "sigstore"),
+    identity: workflowIdentity(REPOSITORY, SIGNING_WORKFLOW, `refs/tags/${options.tag}`),
+  });
   options.progress(`rehearsing ${options.workflow} for ${options.tag} (${sha.slice(0, 12)})`);
   const workflow = await runWorkflow({
     workflow: join(".github", "workflows", options.workflow),
     repositoryRoot: source,
     event: releaseEvent(options, version),
     github: {
-      repository: "alto9/kube9-operator",
+      repository: REPOSITORY,
       sha,
       ref: `refs/tags/${options.tag}`,
       actor: cloud.registry.pusher.username,
@@ -162,6 +178,7 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
         : { KUBE9_BUILD_IMAGE: options.baseImages.build, KUBE9_RUNTIME_IMAGE: options.baseImages.runtime }),
     },
     secrets: { GITHUB_TOKEN: cloud.registry.pusher.password },
+    environmentSecrets: { release: cloud.releaseEnvironmentSecrets() },
     baseEnv: runnerEnv(options, join(options.workDir, "home")),
     actions: localActions({
       repository: options.repository,
@@ -169,6 +186,7 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
       report: reportDir,
       trivy: options.trivy,
       aws: { env: cloud.awsEnv(), roleArn: cloud.publisherRoleArn },
+      cosign: { version: options.cosign.version, binDir: sigstore.binDir },
     }),
     actionMapSource: "release/src/rehearse/local-actions.ts",
     hostImages: await hostImages(),
@@ -191,6 +209,7 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
       seconds,
       text,
       reportDir,
+      signing: { publicKey: sigstore.publicKey, identity: sigstore.identity },
     };
     await writeFile(join(reportDir, "report.txt"), text);
     await writeFile(join(reportDir, "report.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -221,6 +240,8 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
     throw error;
   }
   text += renderUserView(userView, (performance.now() - started) / 1000);
+  if (options.workflow !== "release-chart.yml")
+    text += `signed with the rehearsal's key for ${sigstore.identity} (keyless on GitHub): cosign verify --key ${sigstore.publicKey} --insecure-ignore-tlog=true ...\n`;
   return finish(userView);
 }
 

@@ -17,7 +17,7 @@ import { inspectImage } from "../image/inspect.js";
 import { parseImageReference } from "../image/reference.js";
 import { RegistryClient } from "../image/registry-client.js";
 import { verifyImage } from "../image/verify.js";
-import { parseIndex } from "../repo/parse-index.js";
+import { parseIndex } from "../repo/parse/parse-index.js";
 import { PRODUCTION_IMAGE, type RehearsalCloud } from "./cloud.js";
 
 const exec = promisify(execFile);

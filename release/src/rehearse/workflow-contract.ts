@@ -3,7 +3,9 @@
  * by the tests, on edited copies): the chart waits for the image, the image is pushed only after
  * its scan, no concurrency group can drop another release, and no job that can push or mint an
  * OIDC token builds code or restores caches. The rehearsal proves the steps work; this proves the
- * files cannot be reordered into a release that works by luck.
+ * files cannot be reordered into a release that works by luck. The image is signed keyless in
+ * one job after the push, and verified there, fail closed (signingProblems): the rehearsal signs
+ * with a key instead, so only this check keeps the workflow keyless.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,7 +16,13 @@ interface RawJob {
   needs?: string | string[];
   uses?: string;
   permissions?: Record<string, string>;
-  steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>;
+  steps?: Array<{
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+  }>;
   concurrency?: unknown;
 }
 
@@ -53,6 +61,66 @@ function concurrencyProblems(file: string, where: string, value: unknown): strin
   return problems;
 }
 
+const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+
+/**
+ * The image workflow signs the pushed digest keyless and verifies it: one job after the push
+ * (the only one of the file with id-token or attestations write) installs cosign, signs and
+ * attests with `image sign` and no key, pushes the provenance to the registry, then runs
+ * `image verify --require-signature --require-sbom` against GitHub's OIDC identity.
+ */
+export function signingProblems(file: string, workflow: RawWorkflow): string[] {
+  const jobs = workflow.jobs ?? {};
+  const problems: string[] = [];
+  const signer = Object.entries(jobs).find(([, job]) => /kube9-release image sign\b/.test(runs(job)))?.[0];
+  if (signer === undefined) return [`${file}: no job signs the image (kube9-release image sign)`];
+  const job = jobs[signer] as RawJob;
+  const steps = job.steps ?? [];
+  const pusher = Object.entries(jobs).find(([, other]) =>
+    /kube9-release image push\b/.test(runs(other)),
+  )?.[0];
+  if (pusher === undefined || !ancestors(jobs, signer).has(pusher))
+    problems.push(`${file}: job ${signer} signs without needing the push job: sign the pushed digest`);
+  if (job.permissions?.["id-token"] !== "write")
+    problems.push(`${file}: job ${signer} signs keyless and needs permissions id-token: write`);
+  for (const [id, other] of Object.entries(jobs)) {
+    if (id === signer) continue;
+    for (const scope of ["id-token", "attestations"])
+      if (other.permissions?.[scope] === "write")
+        problems.push(`${file}: job ${id} has ${scope}: write; only the signing job ${signer} may`);
+  }
+  const signAt = steps.findIndex((step) => /kube9-release image sign\b/.test(step.run ?? ""));
+  const installAt = steps.findIndex((step) => step.uses?.startsWith("sigstore/cosign-installer@"));
+  if (installAt === -1 || installAt > signAt)
+    problems.push(`${file}: job ${signer} must install cosign (sigstore/cosign-installer) before signing`);
+  for (const [i, step] of steps.entries()) {
+    const text = `${step.run ?? ""}\n${JSON.stringify(step.env ?? {})}`;
+    if (
+      /kube9-release image (sign|verify)\b|cosign /.test(step.run ?? "") &&
+      /--key\b|COSIGN_KEY|COSIGN_PASSWORD/.test(text)
+    )
+      problems.push(
+        `${file}: job ${signer} step ${JSON.stringify(step.name ?? `#${i + 1}`)} signs or verifies with a key; the release is keyless`,
+      );
+  }
+  const provenance = steps.find((step) => step.uses?.startsWith("actions/attest-build-provenance@"));
+  if (provenance === undefined || String(provenance.with?.["push-to-registry"]) !== "true")
+    problems.push(`${file}: job ${signer} must attest build provenance with push-to-registry: true`);
+  const verify = steps.slice(signAt + 1).find((step) => /kube9-release image verify\b/.test(step.run ?? ""));
+  const verifyText = verify?.run ?? "";
+  const missing = [
+    "--require-signature",
+    "--require-sbom",
+    "--certificate-identity",
+    `--certificate-oidc-issuer ${GITHUB_ISSUER}`,
+  ].filter((flag) => !verifyText.includes(flag));
+  if (verify === undefined || missing.length > 0)
+    problems.push(
+      `${file}: job ${signer} must verify after signing, fail closed: kube9-release image verify ${missing.join(" ") || "--require-signature --require-sbom"}`,
+    );
+  return problems;
+}
+
 export function releaseWorkflowProblems(files: Record<string, RawWorkflow>): string[] {
   const problems: string[] = [];
   const release = files["release.yml"]?.jobs ?? {};
@@ -66,6 +134,8 @@ export function releaseWorkflowProblems(files: Record<string, RawWorkflow>): str
     problems.push(
       `release.yml: job ${chart} (the chart) must need job ${image} (the image): the chart may only point at a pushed image`,
     );
+  if (files["release-image.yml"] !== undefined)
+    problems.push(...signingProblems("release-image.yml", files["release-image.yml"]));
   for (const [file, workflow] of Object.entries(files)) {
     problems.push(...concurrencyProblems(file, "workflow", workflow.concurrency));
     const jobs = workflow.jobs ?? {};
@@ -109,7 +179,7 @@ export async function assertReleaseWorkflowContract(repository: string): Promise
       `the release workflows break the release order:\n  - ${problems.join("\n  - ")}`,
       {
         file: join(repository, ".github", "workflows"),
-        fix: "keep the order of docs/releasing.md: build, scan, push, then the chart",
+        fix: "keep the order of docs/releasing.md: build, scan, push, sign (keyless) and verify, then the chart",
       },
     );
   }

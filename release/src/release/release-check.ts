@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { releaseArtifactHubProblems } from "../artifacthub/chart-check.js";
 import { loadChartDir } from "../chart/load-chart-dir.js";
 import { ReleaseError } from "../errors.js";
 import { parseReleaseVersion } from "../image/release-version.js";
@@ -19,6 +20,8 @@ export interface Mismatch {
   actual: string | undefined;
   expected: string;
   message: string;
+  /** What to do about it, when it is not the image pin's fix. */
+  fix?: string;
 }
 
 export interface ReleaseCheck {
@@ -34,7 +37,14 @@ export interface ReleaseCheck {
   committedVersion: string;
   /** The image tag `helm template` renders with default values. */
   defaultImageTag: string | undefined;
+  /** The Artifact Hub annotations `chart package --artifacthub` adds for this release. */
+  artifactHubAnnotations: Record<string, string>;
   mismatches: Mismatch[];
+}
+
+export interface ReleaseCheckOptions {
+  /** CHANGELOG.md (text and path): the release's section must exist and parse. */
+  changelog?: { text: string; file: string };
 }
 
 /** Release tags are `vX.Y.Z` (optionally `-prerelease`): the `v` is required, `+build` is refused. */
@@ -55,7 +65,11 @@ function imageValues(values: unknown): { tag: unknown; digest: unknown } {
   return { tag, digest };
 }
 
-export async function checkRelease(tag: string, chartDir: string): Promise<ReleaseCheck> {
+export async function checkRelease(
+  tag: string,
+  chartDir: string,
+  options: ReleaseCheckOptions = {},
+): Promise<ReleaseCheck> {
   const version = parseReleaseTag(tag);
   const chart = await loadChartDir(chartDir);
   const valuesPath = join(chartDir, "values.yaml");
@@ -97,6 +111,23 @@ export async function checkRelease(tag: string, chartDir: string): Promise<Relea
       message: `${valuesPath}: image.digest is set (${image.digest}): the chart would pull that digest, not the release's image`,
     });
   }
+  // The Artifact Hub annotations the release packages: each valid, the image one's tag the
+  // default image tag above, the changelog section there when one is asked for.
+  const artifactHub = releaseArtifactHubProblems(
+    chart,
+    version,
+    options.changelog === undefined ? {} : { changelog: options.changelog },
+  );
+  for (const problem of artifactHub.problems) {
+    mismatches.push({
+      file: problem.file,
+      field: problem.field,
+      actual: undefined,
+      expected: problem.fix,
+      message: `${problem.file}: ${problem.field}: ${problem.message}`,
+      fix: problem.fix,
+    });
+  }
   return {
     tag,
     version,
@@ -106,6 +137,7 @@ export async function checkRelease(tag: string, chartDir: string): Promise<Relea
     appVersion: version,
     committedVersion: metadata.version,
     defaultImageTag,
+    artifactHubAnnotations: artifactHub.annotations,
     mismatches,
   };
 }
@@ -122,7 +154,9 @@ export function assertReleaseConsistent(check: ReleaseCheck): ReleaseCheck {
     {
       file: first.file,
       field: first.field,
-      fix: "leave image.tag and image.digest empty in values.yaml: the release sets appVersion from the tag and the image tag follows it",
+      fix:
+        first.fix ??
+        "leave image.tag and image.digest empty in values.yaml: the release sets appVersion from the tag and the image tag follows it",
     },
   );
 }

@@ -1,7 +1,16 @@
 /** The index.yaml model: one place for everything about index.yaml (like Helm's pkg/repo/index.go). */
 
+export {
+  checkHelmVersion,
+  compareVersions,
+  helmVersion,
+  sameVersion,
+  sortVersions,
+  type VersionCheck,
+} from "../helm-format/version.js";
 export { needsQuotes, resolvePlain } from "../yaml/yaml11-scalars.js";
-export { chartUrl } from "./chart-url.js";
+export { type MergeResult, mergeEntry } from "./merge.js";
+export { chartUrl } from "./model/chart-url.js";
 export {
   type ChartVersion,
   emptyIndex,
@@ -11,18 +20,7 @@ export {
   isRfc3339,
   rfc3339,
   ZERO_TIME,
-} from "./index-file.js";
-export { type MergeResult, mergeEntry } from "./merge.js";
-export {
-  checkHelmVersion,
-  compareKeys,
-  compareVersions,
-  helmVersion,
-  sameVersion,
-  sortedKeys,
-  sortIndex,
-  sortVersions,
-  type VersionCheck,
-} from "./order.js";
-export { parseIndex } from "./parse-index.js";
-export { serializeIndex } from "./serialize-index.js";
+} from "./model/index-file.js";
+export { compareKeys, sortedKeys, sortIndex } from "./order/order.js";
+export { parseIndex } from "./parse/parse-index.js";
+export { serializeIndex } from "./serialize/serialize-index.js";

@@ -3,11 +3,11 @@
  * other entry and every other chart is kept as it is (the same objects).
  */
 import { ReleaseError } from "../errors.js";
-import type { ChartVersion, IndexFile } from "./index-file.js";
-import { compareVersions } from "./order.js";
-import { readChartVersion } from "./read-entry.js";
-import { setOwn } from "./read-maps.js";
-import { fieldPath, type Reader } from "./read-values.js";
+import { compareVersions } from "../helm-format/version.js";
+import type { ChartVersion, IndexFile } from "./model/index-file.js";
+import { readChartVersion } from "./parse/read-entry.js";
+import { setOwn } from "./parse/read-maps.js";
+import { fieldPath, type Reader } from "./parse/read-values.js";
 
 export interface MergeResult {
   index: IndexFile;

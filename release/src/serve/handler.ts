@@ -12,12 +12,12 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { SECURITY_HEADERS } from "../policy/repository-policy.js";
 import { objectPolicyFor } from "../storage/object-policy.js";
 import { contentEtag, isNotModified } from "./conditional.js";
 import type { RepoSource } from "./directory-source.js";
 import { acceptsGzip } from "./encoding.js";
 import { keyFromRequestTarget } from "./safe-path.js";
-import { SECURITY_HEADERS } from "./security-headers.js";
 
 const gzipAsync = promisify(gzip);
 

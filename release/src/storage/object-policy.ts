@@ -1,7 +1,17 @@
 /**
- * How each kind of repository object is served: its Content-Type and Cache-Control. The one home
- * of this rule: the stores write it at upload and the local server sends it.
+ * How each kind of repository object is served: its Content-Type and Cache-Control, as header
+ * strings. The stores write them at upload and the local server sends them; the figures come from
+ * the shared repository policy (policy/repository-policy.ts), which the CDN's cache policies read
+ * too.
  */
+import {
+  ARCHIVE,
+  cacheControlOf,
+  INDEX,
+  type ObjectKind,
+  objectKindOf,
+} from "../policy/repository-policy.js";
+
 export interface ObjectPolicy {
   contentType: string;
   cacheControl: string;
@@ -9,35 +19,17 @@ export interface ObjectPolicy {
   compressible: boolean;
 }
 
-/** A published archive never changes (its digest is in the index), so caches may keep it for a year. */
-export const ARCHIVE_POLICY: ObjectPolicy = {
-  contentType: "application/gzip",
-  cacheControl: "public, max-age=31536000, immutable",
-  compressible: false,
-};
+function policyOf(kind: ObjectKind): ObjectPolicy {
+  return {
+    contentType: kind.contentType,
+    cacheControl: cacheControlOf(kind.cache),
+    compressible: kind.compressible,
+  };
+}
 
-/** index.yaml changes on every publish; five minutes bounds how stale a cache may serve it. */
-export const INDEX_POLICY: ObjectPolicy = {
-  contentType: "application/yaml",
-  cacheControl: "public, max-age=300",
-  compressible: true,
-};
-
-const PROVENANCE_POLICY: ObjectPolicy = {
-  contentType: "application/pgp-signature",
-  cacheControl: "public, max-age=31536000, immutable",
-  compressible: false,
-};
-
-const OTHER_POLICY: ObjectPolicy = {
-  contentType: "application/octet-stream",
-  cacheControl: "public, max-age=300",
-  compressible: false,
-};
+export const ARCHIVE_POLICY: ObjectPolicy = policyOf(ARCHIVE);
+export const INDEX_POLICY: ObjectPolicy = policyOf(INDEX);
 
 export function objectPolicyFor(key: string): ObjectPolicy {
-  if (key.endsWith(".tgz")) return ARCHIVE_POLICY;
-  if (key.endsWith(".prov")) return PROVENANCE_POLICY;
-  if (key === "index.yaml" || key.endsWith("/index.yaml")) return INDEX_POLICY;
-  return OTHER_POLICY;
+  return policyOf(objectKindOf(key));
 }

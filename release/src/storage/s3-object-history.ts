@@ -8,8 +8,8 @@ import {
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { s3Failure } from "../aws/s3-errors.js";
 import type { ObjectHistory, ObjectVersion } from "./object-history.js";
-import { s3Failure } from "./s3-errors.js";
 import { type S3Location, s3Url } from "./s3-location.js";
 
 export class S3ObjectHistory implements ObjectHistory {

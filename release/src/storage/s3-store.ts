@@ -14,8 +14,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { isLostRace, isMissing, s3Failure } from "../aws/s3-errors.js";
 import { ReleaseError } from "../errors.js";
-import { isLostRace, isMissing, s3Failure } from "./s3-errors.js";
 import { type S3Location, s3Url } from "./s3-location.js";
 import type { ObjectInfo, Store, StoredObject, WriteOptions } from "./store.js";
 

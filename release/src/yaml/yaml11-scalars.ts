@@ -156,7 +156,7 @@ export function goFormatFloat32(value: number): string {
 
 /**
  * The string sigs.k8s.io/yaml puts into a Go string field for a non-string plain scalar (it does so
- * only where the target field is directly a string, see parse-index.ts); undefined for null.
+ * only where the target field is directly a string, see repo/parse/parse-index.ts); undefined for null.
  */
 export function goStringOf(value: PlainValue, text: string): string | undefined {
   switch (value.kind) {

@@ -5,8 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { extract, pack } from "tar-stream";
-import { afterEach, expect } from "vitest";
-import { ReleaseError } from "../../src/errors.js";
+import { afterEach } from "vitest";
 
 export const chartsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "testdata", "charts");
 
@@ -113,13 +112,5 @@ export async function readTgz(bytes: Uint8Array): Promise<ReadEntry[]> {
   return entries;
 }
 
-/** Asserts that `promise` (or `fn`) fails with a ReleaseError and returns it. */
-export async function rejection(run: Promise<unknown> | (() => unknown)): Promise<ReleaseError> {
-  try {
-    await (typeof run === "function" ? run() : run);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReleaseError);
-    return error as ReleaseError;
-  }
-  throw new Error("expected a ReleaseError, but it succeeded");
-}
+/** The chart tests' name for the shared refusal capture. */
+export { rejectionOf as rejection } from "../support/refusal.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isReleaseError } from "../../src/errors.js";
 import { checkRfc3339, imageLabels } from "../../src/image/labels.js";
+import { refusalOf } from "../support/refusal.js";
 
 const input = {
   version: "v1.2.3",
@@ -10,13 +10,8 @@ const input = {
 };
 
 function usageMessage(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isReleaseError(error, "USAGE")) return `${error.field}: ${error.message}`;
-    throw error;
-  }
-  throw new Error("no error");
+  const error = refusalOf(run, "USAGE");
+  return `${error.field}: ${error.message}`;
 }
 
 describe("imageLabels", () => {

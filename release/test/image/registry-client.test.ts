@@ -4,11 +4,11 @@
  * request has a deadline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { isReleaseError, type ReleaseError } from "../../src/errors.js";
 import { parseImageReference } from "../../src/image/reference.js";
 import { makePublicFix, mayReceiveCredentials, RegistryClient } from "../../src/image/registry-client.js";
+import { listen } from "../../src/rehearse/stand-ins/net.js";
+import { rejectionOf } from "../support/refusal.js";
 
 interface Seen {
   path: string;
@@ -27,8 +27,7 @@ async function serve(handler: (request: IncomingMessage, response: ServerRespons
     handler(request, response);
   });
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as AddressInfo).port, seen };
+  return { port: await listen(server), seen };
 }
 
 afterEach(async () => {
@@ -57,16 +56,6 @@ const tokenServer = () =>
 const credentials = { username: "bot", password: "s3cret" };
 const noWait = { sleep: async () => undefined, backoffMs: 1 };
 
-async function failure(promise: Promise<unknown>): Promise<ReleaseError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isReleaseError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ReleaseError");
-}
-
 describe("credentials of the token flow", () => {
   it("sends Basic credentials to a plain-http realm on the registry's own loopback host", async () => {
     const token = await tokenServer();
@@ -86,7 +75,7 @@ describe("credentials of the token flow", () => {
     // localhost is loopback too, but not the host the registry was given as.
     const registry = await registryNaming(`http://localhost:${token.port}/token`);
     const client = new RegistryClient({ credentials, ...noWait });
-    const error = await failure(
+    const error = await rejectionOf(
       client.listTags(parseImageReference(`127.0.0.1:${registry.port}/a/b`, "ref", "latest")),
     );
     expect(error.code).toBe("REGISTRY_FAILED");
@@ -111,7 +100,7 @@ describe("credentials of the token flow", () => {
     });
     const registry = await registryNaming(`http://127.0.0.1:${token.port}/token`);
     const client = new RegistryClient({ credentials, ...noWait });
-    const error = await failure(
+    const error = await rejectionOf(
       client.listTags(parseImageReference(`127.0.0.1:${registry.port}/a/b`, "ref", "latest")),
     );
     expect(error.message).toContain("answered with a redirect (HTTP 302)");
@@ -136,7 +125,7 @@ describe("request deadlines", () => {
     const silent = await serve(() => undefined);
     const client = new RegistryClient({ requestTimeoutMs: 200, attempts: 2, ...noWait });
     const started = Date.now();
-    const error = await failure(
+    const error = await rejectionOf(
       client.manifestExists(parseImageReference(`127.0.0.1:${silent.port}/a/b:v1`)),
     );
     expect(error.code).toBe("REGISTRY_FAILED");
@@ -152,7 +141,7 @@ describe("request deadlines", () => {
       response.write('{"tags":[');
     });
     const client = new RegistryClient({ requestTimeoutMs: 200, attempts: 1, ...noWait });
-    const error = await failure(
+    const error = await rejectionOf(
       client.listTags(parseImageReference(`127.0.0.1:${stalling.port}/a/b`, "ref", "latest")),
     );
     expect(error.code).toBe("REGISTRY_FAILED");

@@ -113,3 +113,26 @@ describe("floatingTargets: where X.Y, X and latest belong, from the registry's r
     expect(floatingTargets("v3.0.0", ["1.0.0"]).find((t) => t.tag === "3")?.version).toBeUndefined();
   });
 });
+
+describe("computeTagSet and floatingTargets read the same rules", () => {
+  it.each<[string, string[]]>([
+    ["v1.2.3", []],
+    ["v1.4.9", ["v2.0.0", "v1.4.8", "v1.5.0"]],
+    ["v1.5.1", ["v2.0.0", "v1.5.0"]],
+    ["v0.3.1", ["v0.3.0"]],
+    ["v0.2.9", ["v0.3.0"]],
+    ["v2.0.5", ["v2.1.0", "v2.0.4"]],
+  ])("%s after %j: the tags it moves are the ones that point at it once pushed", (version, existing) => {
+    const set = computeTagSet(version, existing);
+    const afterPush = floatingTargets(version, [...existing, ...set.fixed]);
+    const pointingHere = afterPush.filter((t) => t.version === set.version).map((t) => t.tag);
+    expect(set.tags.slice(set.fixed.length)).toEqual(pointingHere);
+    // Every floating tag the release was judged on is one floatingTargets settles, and back.
+    expect(
+      set.floating
+        .filter((f) => !f.reason.startsWith("0.y.z"))
+        .map((f) => f.tag)
+        .sort(),
+    ).toEqual(afterPush.map((t) => t.tag).sort());
+  });
+});

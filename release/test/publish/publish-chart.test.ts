@@ -11,7 +11,7 @@ import { readIndex } from "../../src/publish/read-index.js";
 import { storeRepositoryReader } from "../../src/publish/repository-reader.js";
 import { runPublish } from "../../src/publish/run-publish.js";
 import { verifyPublished } from "../../src/publish/verify.js";
-import { parseIndex } from "../../src/repo/parse-index.js";
+import { parseIndex } from "../../src/repo/parse/parse-index.js";
 import { DirectoryStore } from "../../src/storage/directory-store.js";
 import type { Store } from "../../src/storage/store.js";
 

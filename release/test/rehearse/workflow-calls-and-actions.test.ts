@@ -36,6 +36,25 @@ const secrets = {
 };
 
 describe("reusable workflows", () => {
+  it("gives a job in a deployment environment that environment's secrets, also in a called workflow, masked", async () => {
+    repo = workflowRepo("env-secrets-caller.yml", "env-secrets-called.yml");
+    const lines: string[] = [];
+    const result = await runWorkflow(
+      repo.options("env-secrets-caller.yml", {
+        event: dispatch({}),
+        secrets: { GITHUB_TOKEN: "gh-token-value" },
+        environmentSecrets: { release: { SIGNING_KEY: "environment-secret-value" } },
+        progress: { line: (text) => lines.push(text) },
+      }),
+    );
+    expect(result.status, renderReport(result)).toBe("success");
+    // A job outside the environment does not see it; the one in it does, and its log hides it.
+    expect(job(result, "plain").outputs).toEqual({ seen: "[]" });
+    expect(job(result, "call").outputs).toEqual({ length: String("environment-secret-value".length) });
+    expect(lines.join("\n")).toContain("the key is ***");
+    expect(lines.join("\n")).not.toContain("environment-secret-value");
+  });
+
   it("runs the called workflow's jobs with typed inputs, secrets and the caller's event, and maps its outputs", async () => {
     repo = workflowRepo("caller.yml", "called.yml");
     const lines: string[] = [];

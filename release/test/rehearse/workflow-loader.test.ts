@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: GitHub expressions are ${{ }} inside plain strings, not template literals
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isReleaseError, type ReleaseError } from "../../src/errors.js";
+import type { ReleaseError } from "../../src/errors.js";
 import { loadWorkflow, parseWorkflow } from "../../src/rehearse/workflow/load-workflow.js";
+import { refusalOf } from "../support/refusal.js";
 import { workflowFixtures } from "../support/workflow-repo.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -97,13 +98,7 @@ const steps = (...lines: string[]) =>
   `runs-on: ubuntu-24.04\nsteps:\n${lines.map((l) => `  ${l}`).join("\n")}`;
 
 function loadError(text: string): ReleaseError {
-  try {
-    parseWorkflow(text, ".github/workflows/x.yml");
-  } catch (error) {
-    if (isReleaseError(error)) return error;
-    throw error;
-  }
-  throw new Error("the workflow loaded");
+  return refusalOf(() => parseWorkflow(text, ".github/workflows/x.yml"));
 }
 
 describe("parseWorkflow refuses what it cannot rehearse faithfully", () => {

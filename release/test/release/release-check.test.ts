@@ -2,8 +2,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isReleaseError, type ReleaseError } from "../../src/errors.js";
+import type { ReleaseError } from "../../src/errors.js";
 import { assertReleaseConsistent, checkRelease } from "../../src/release/release-check.js";
+import { rejectionOf } from "../support/refusal.js";
 
 const source = join(import.meta.dirname, "..", "..", "..", "charts", "kube9-operator");
 let dir: string;
@@ -22,14 +23,8 @@ function setVersions(version: string, app: string): void {
   edit("Chart.yaml", /^appVersion: .*$/m, `appVersion: "${app}"`);
 }
 
-async function mismatchError(tag: string): Promise<ReleaseError> {
-  try {
-    assertReleaseConsistent(await checkRelease(tag, chart));
-  } catch (error) {
-    if (isReleaseError(error)) return error;
-    throw error;
-  }
-  throw new Error("no error");
+function mismatchError(tag: string): Promise<ReleaseError> {
+  return rejectionOf(async () => assertReleaseConsistent(await checkRelease(tag, chart)));
 }
 
 beforeEach(() => {
@@ -103,5 +98,45 @@ describe("release check", () => {
     const error = await mismatchError(tag);
     expect(error.code).toBe("USAGE");
     expect(error.message).toContain(message);
+  });
+});
+
+describe("release check: the Artifact Hub annotations the release packages", () => {
+  const changelog = (text: string) => ({ changelog: { text, file: join(dir, "CHANGELOG.md") } });
+
+  it("lists the annotations chart package --artifacthub will write for the tag", async () => {
+    const check = assertReleaseConsistent(
+      await checkRelease("v1.2.3-rc.1", chart, changelog("## [1.2.3]\n### Fixed\n- A bug\n")),
+    );
+    expect(check.artifactHubAnnotations["artifacthub.io/images"]).toContain(
+      "image: ghcr.io/alto9/kube9-operator:1.2.3-rc.1",
+    );
+    expect(check.artifactHubAnnotations["artifacthub.io/prerelease"]).toBe("true");
+    expect(check.artifactHubAnnotations["artifacthub.io/changes"]).toContain("description: A bug");
+  });
+
+  it("stops a release whose CHANGELOG.md has no section for it, naming the file and the fix", async () => {
+    const error = await rejectionOf(
+      async () =>
+        assertReleaseConsistent(
+          await checkRelease("v1.2.3", chart, changelog("## [1.2.2]\n### Fixed\n- x\n")),
+        ),
+      "RELEASE_MISMATCH",
+    );
+    expect(error.file).toBe(join(dir, "CHANGELOG.md"));
+    expect(error.field).toBe("## [1.2.3]");
+    expect(error.fix).toMatch(/before tagging/);
+  });
+
+  it("stops a release whose Chart.yaml holds a broken or a release-set annotation", async () => {
+    edit("Chart.yaml", /^ {2}artifacthub\.io\/license: MIT$/m, "  artifacthub.io/license: MIT License");
+    edit("Chart.yaml", /^annotations:\n/m, 'annotations:\n  artifacthub.io/prerelease: "false"\n');
+    const error = await mismatchError("v1.2.3");
+    expect(error.code).toBe("RELEASE_MISMATCH");
+    expect(error.message).toContain('annotations["artifacthub.io/prerelease"]');
+    expect(error.message).toContain(
+      'annotations["artifacthub.io/license"]: "MIT License" is not an SPDX license identifier',
+    );
+    expect(error.fix).toMatch(/remove them from Chart.yaml/);
   });
 });

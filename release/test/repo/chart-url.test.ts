@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ReleaseError } from "../../src/errors.js";
-import { chartUrl } from "../../src/repo/chart-url.js";
+import { chartUrl } from "../../src/repo/model/chart-url.js";
 
 describe("chartUrl", () => {
   it.each([

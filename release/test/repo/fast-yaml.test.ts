@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readSimpleYaml } from "../../src/repo/fast-yaml.js";
-import { loadHelmYaml } from "../../src/repo/load-yaml.js";
-import { serializeIndex } from "../../src/repo/serialize-index.js";
+import { readSimpleYaml } from "../../src/repo/parse/fast-yaml.js";
+import { loadHelmYaml } from "../../src/repo/parse/load-yaml.js";
+import { serializeIndex } from "../../src/repo/serialize/serialize-index.js";
 import { hostileIndex } from "./sample-index.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "testdata", "index");

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type ChartVersion, emptyIndex, findEntry, isRfc3339, rfc3339 } from "../../src/repo/index-file.js";
+import {
+  type ChartVersion,
+  emptyIndex,
+  findEntry,
+  isRfc3339,
+  rfc3339,
+} from "../../src/repo/model/index-file.js";
 
 const entry = (version: string): ChartVersion => ({
   apiVersion: "v2",

@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ReleaseError } from "../../src/errors.js";
-import { type ChartVersion, emptyIndex, type IndexFile } from "../../src/repo/index-file.js";
 import { mergeEntry } from "../../src/repo/merge.js";
-import { parseIndex } from "../../src/repo/parse-index.js";
+import { type ChartVersion, emptyIndex, type IndexFile } from "../../src/repo/model/index-file.js";
+import { parseIndex } from "../../src/repo/parse/parse-index.js";
+import { refusalOf } from "../support/refusal.js";
 import { digestOf } from "./sample-index.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "testdata", "index");
@@ -33,14 +34,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 function conflict(run: () => unknown): ReleaseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReleaseError);
-    expect((error as ReleaseError).code).toBe("VERSION_CONFLICT");
-    return error as ReleaseError;
-  }
-  throw new Error("expected a VERSION_CONFLICT");
+  return refusalOf(run, "VERSION_CONFLICT");
 }
 
 const versions = (index: IndexFile, name = "kube9-operator"): string[] =>

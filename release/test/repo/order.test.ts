@@ -1,14 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { ChartVersion } from "../../src/repo/index-file.js";
 import {
   checkHelmVersion,
-  compareKeys,
   compareVersions,
   sameVersion,
-  sortedKeys,
-  sortIndex,
   sortVersions,
-} from "../../src/repo/order.js";
+} from "../../src/helm-format/version.js";
+import type { ChartVersion } from "../../src/repo/model/index-file.js";
+import { compareKeys, sortedKeys, sortIndex } from "../../src/repo/order/order.js";
 
 const v = (version: string, tag = version): ChartVersion =>
   ({ name: "c", version, urls: [], created: tag, digest: "", apiVersion: "v2" }) as ChartVersion;

@@ -1,25 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ReleaseError } from "../../src/errors.js";
-import { ZERO_TIME } from "../../src/repo/index-file.js";
-import { parseIndex } from "../../src/repo/parse-index.js";
+import type { ReleaseError } from "../../src/errors.js";
+import { ZERO_TIME } from "../../src/repo/model/index-file.js";
+import { parseIndex } from "../../src/repo/parse/parse-index.js";
+import { refusalOf } from "../support/refusal.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "testdata", "index");
 const fixture = (name: string): Uint8Array => readFileSync(join(FIXTURES, name));
 
 function parseError(input: Uint8Array | string, file = "index.yaml"): ReleaseError {
-  try {
-    parseIndex(input, file);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReleaseError);
-    const e = error as ReleaseError;
-    expect(e.code).toBe("INDEX_INVALID");
-    expect(e.file).toBe(file);
-    expect(e.fix).toMatch(/\S/);
-    return e;
-  }
-  throw new Error("expected parseIndex to throw");
+  const e = refusalOf(() => parseIndex(input, file), "INDEX_INVALID");
+  expect(e.file).toBe(file);
+  expect(e.fix).toMatch(/\S/);
+  return e;
 }
 
 const ENTRY = `  - apiVersion: v2

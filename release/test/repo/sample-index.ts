@@ -1,7 +1,7 @@
 /**
  * Index models full of strings that YAML 1.1 or 1.2 could misread, for round-trip tests.
  */
-import type { ChartVersion, IndexFile } from "../../src/repo/index-file.js";
+import type { ChartVersion, IndexFile } from "../../src/repo/model/index-file.js";
 import { HOSTILE_STRINGS } from "./hostile-strings.js";
 
 const at = (i: number): string => HOSTILE_STRINGS[i % HOSTILE_STRINGS.length] as string;

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ReleaseError } from "../../src/errors.js";
-import { emptyIndex, type IndexFile } from "../../src/repo/index-file.js";
 import { mergeEntry } from "../../src/repo/merge.js";
-import { parseIndex } from "../../src/repo/parse-index.js";
-import { serializeIndex } from "../../src/repo/serialize-index.js";
+import { emptyIndex, type IndexFile } from "../../src/repo/model/index-file.js";
+import { parseIndex } from "../../src/repo/parse/parse-index.js";
+import { serializeIndex } from "../../src/repo/serialize/serialize-index.js";
 import { HOSTILE_STRINGS } from "./hostile-strings.js";
 import { hostileIndex } from "./sample-index.js";
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isReleaseError, ReleaseError } from "../../src/errors.js";
+import { listen } from "../../src/rehearse/stand-ins/net.js";
 import { contentEtag } from "../../src/serve/conditional.js";
 import type { RepoSource } from "../../src/serve/directory-source.js";
 import { createRepoHandler } from "../../src/serve/handler.js";
@@ -291,8 +292,7 @@ describe("read failures", () => {
       listRoot: () => Promise.resolve([]),
     };
     failing = createServer(createRepoHandler({ source, log: (line) => logged.push(line) }));
-    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
-    port = (failing.address() as AddressInfo).port;
+    port = await listen(failing);
   });
 
   afterAll(async () => {

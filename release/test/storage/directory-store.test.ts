@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isReleaseError } from "../../src/errors.js";
 import { DirectoryStore } from "../../src/storage/directory-store.js";
 import { withFileLock } from "../../src/storage/file-lock.js";
+import { anyRejectionOf } from "../support/refusal.js";
 import { describeStoreContract } from "../support/store-contract.js";
 
 const OPTIONS = { contentType: "application/yaml", cacheControl: "public, max-age=300" };
@@ -37,19 +38,10 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
-
 describe("DirectoryStore", () => {
   it("throws, rather than answering 'missing', when an object cannot be read", async () => {
     mkdirSync(join(root, "repo", "index.yaml"), { recursive: true });
-    const error = await errorOf(store.get("index.yaml"));
+    const error = await anyRejectionOf(store.get("index.yaml"));
     expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
     expect((error as Error).message).toContain("EISDIR");
   });
@@ -60,7 +52,7 @@ describe("DirectoryStore", () => {
     // S3 differs here: its ETag is the bytes' MD5, so rewriting the same bytes keeps it.
     const third = await store.putIfMatch("index.yaml", bytes("v2"), second.etag, OPTIONS);
     expect(third.etag).not.toBe(second.etag);
-    const stale = await errorOf(store.putIfMatch("index.yaml", bytes("v3"), second.etag, OPTIONS));
+    const stale = await anyRejectionOf(store.putIfMatch("index.yaml", bytes("v3"), second.etag, OPTIONS));
     expect(isReleaseError(stale, "PRECONDITION_FAILED")).toBe(true);
     expect(text((await store.get("index.yaml"))?.body ?? bytes(""))).toBe("v2");
   });
@@ -68,7 +60,7 @@ describe("DirectoryStore", () => {
   it("leaves no temporary or lock files behind, and lists only visible files", async () => {
     const { etag } = await store.putIfAbsent("index.yaml", bytes("v1"), OPTIONS);
     await store.putIfMatch("index.yaml", bytes("v2"), etag, OPTIONS);
-    await errorOf(store.putIfAbsent("index.yaml", bytes("v3"), OPTIONS));
+    await anyRejectionOf(store.putIfAbsent("index.yaml", bytes("v3"), OPTIONS));
     await store.putIfAbsent("kube9-operator-1.0.0.tgz", bytes("archive"), OPTIONS);
     expect(readdirSync(join(root, "repo")).sort()).toEqual(["index.yaml", "kube9-operator-1.0.0.tgz"]);
     writeFileSync(join(root, "repo", ".hidden"), "x");
@@ -81,7 +73,7 @@ describe("DirectoryStore", () => {
   it.each(["../escape.yaml", "/etc/passwd", "a/../../b", ".index.yaml.lock", ""])(
     "refuses the key %j",
     async (key) => {
-      const error = await errorOf(store.get(key));
+      const error = await anyRejectionOf(store.get(key));
       expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
     },
   );
@@ -89,7 +81,7 @@ describe("DirectoryStore", () => {
   it("reports a write into a path under a file with the reason and a fix", async () => {
     writeFileSync(join(root, "file"), "x");
     const blocked = new DirectoryStore(join(root, "file", "repo"));
-    const error = await errorOf(blocked.putIfAbsent("index.yaml", bytes("x"), OPTIONS));
+    const error = await anyRejectionOf(blocked.putIfAbsent("index.yaml", bytes("x"), OPTIONS));
     expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
     expect((error as Error).message).toContain("ENOTDIR");
   });
@@ -108,7 +100,7 @@ describe("withFileLock", () => {
   it("waits for a live owner and then times out with a fix", async () => {
     const lock = join(root, "live.lock");
     writeFileSync(lock, `${process.pid}\n`);
-    const error = await errorOf(withFileLock(lock, async () => "never", { timeoutMs: 300 }));
+    const error = await anyRejectionOf(withFileLock(lock, async () => "never", { timeoutMs: 300 }));
     expect(isReleaseError(error, "STORAGE_FAILED")).toBe(true);
     expect((error as { fix?: string }).fix).toContain("delete the lock file");
   });

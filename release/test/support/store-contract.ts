@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isReleaseError } from "../../src/errors.js";
 import { objectPolicyFor } from "../../src/storage/object-policy.js";
 import type { Store, WriteOptions } from "../../src/storage/store.js";
+import { anyRejectionOf } from "./refusal.js";
 
 export interface StoreUnderTest {
   store: Store;
@@ -26,15 +27,6 @@ const text = (body: Uint8Array | undefined) => new TextDecoder().decode(body);
 function optionsFor(key: string): WriteOptions {
   const { contentType, cacheControl } = objectPolicyFor(key);
   return { contentType, cacheControl };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** Registers the contract tests for one backend; makeStore gives each test a new, empty store. */
@@ -67,7 +59,7 @@ export function describeStoreContract(
     it("creates only once: a second create-only write fails and keeps the first bytes", async () => {
       const first = await store.putIfAbsent("a.tgz", bytes("one"), optionsFor("a.tgz"));
       expect(first.etag).toBe((await store.get("a.tgz"))?.etag);
-      const error = await errorOf(store.putIfAbsent("a.tgz", bytes("two"), optionsFor("a.tgz")));
+      const error = await anyRejectionOf(store.putIfAbsent("a.tgz", bytes("two"), optionsFor("a.tgz")));
       expect(isReleaseError(error, "PRECONDITION_FAILED")).toBe(true);
       expect(text((await store.get("a.tgz"))?.body)).toBe("one");
     });
@@ -79,14 +71,14 @@ export function describeStoreContract(
       const second = await store.putIfMatch("index.yaml", bytes("v2"), etag, index);
       expect(second.etag).not.toBe(etag);
       expect((await store.get("index.yaml"))?.etag).toBe(second.etag);
-      const stale = await errorOf(store.putIfMatch("index.yaml", bytes("v3"), etag, index));
+      const stale = await anyRejectionOf(store.putIfMatch("index.yaml", bytes("v3"), etag, index));
       expect(isReleaseError(stale, "PRECONDITION_FAILED")).toBe(true);
       expect(text((await store.get("index.yaml"))?.body)).toBe("v2");
     });
 
     it("refuses to replace a missing object, as it refuses a changed one", async () => {
       const { etag } = await store.putIfAbsent("index.yaml", bytes("v1"), optionsFor("index.yaml"));
-      const missing = await errorOf(
+      const missing = await anyRejectionOf(
         store.putIfMatch("other.yaml", bytes("x"), etag, optionsFor("other.yaml")),
       );
       expect(isReleaseError(missing, "PRECONDITION_FAILED")).toBe(true);

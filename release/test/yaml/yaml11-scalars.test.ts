@@ -1,6 +1,6 @@
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { loadHelmYaml, PlainScalar } from "../../src/repo/load-yaml.js";
+import { loadHelmYaml, PlainScalar } from "../../src/repo/parse/load-yaml.js";
 import {
   doubleQuote,
   goFormatFloat32,

@@ -1,25 +1,21 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ReleaseError } from "../../errors.js";
-import { buildImage, checkBuiltImage } from "../../image/build/build-image.js";
-import { Buildah } from "../../image/build/buildah.js";
-import { parseDockerfileStages } from "../../image/build/dockerfile-stages.js";
+import { parseDockerfileStages } from "../../image/builder/dockerfile-stages.js";
 import { writeGithubOutputs } from "../../image/github-output.js";
-import { checkRfc3339, imageLabels } from "../../image/labels.js";
-import { readLayoutContents } from "../../image/push/layout-contents.js";
-import { type PushReport, pushLayout } from "../../image/push/push-layout.js";
+import { checkRfc3339 } from "../../image/labels.js";
 import { parseImageReference } from "../../image/reference.js";
-import { RegistryClient } from "../../image/registry-client.js";
 import { PASSWORD_ENV, registryCredentials, USERNAME_ENV } from "../../image/registry-credentials.js";
 import { registryTls } from "../../image/registry-tls.js";
+import { RELEASE_IMAGE_PLATFORMS } from "../../image/release-platforms.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
-import { formatSize, parseSize } from "../../image/units.js";
+import { parseSize } from "../../image/units.js";
 import type { CliContext } from "../context.js";
 import { runGit } from "../git.js";
 import { commandOutput } from "../output.js";
+import { renderImageBuild } from "./image-build-render.js";
+import { type ImageBuildRequest, imageBuild } from "./image-build-run.js";
 
 interface BuildFlags {
   push?: string;
@@ -42,12 +38,6 @@ const PLATFORM = /^linux\/(amd64|arm64|arm\/v7|ppc64le|s390x|riscv64)$/;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function hostPlatform(): string {
-  if (process.arch === "x64") return "linux/amd64";
-  if (process.arch === "arm64") return "linux/arm64";
-  return `linux/${process.arch}`;
 }
 
 function parsePlatforms(text: string): string[] {
@@ -129,7 +119,7 @@ export function registerImageBuild(image: Command, context: CliContext): void {
     )
     .argument("<version>", "release tag or version, e.g. v1.2.3")
     .option("--push <repository>", "push to this repository (host/name), e.g. ghcr.io/alto9/kube9-operator")
-    .option("--platform <list>", "comma-separated target platforms", "linux/amd64,linux/arm64")
+    .option("--platform <list>", "comma-separated target platforms", RELEASE_IMAGE_PLATFORMS.join(","))
     .option("--file <path>", "the Dockerfile", "Dockerfile")
     .option("--context <dir>", "the build context", ".")
     .option("--build-arg <name=value>", "a build argument, e.g. RUNTIME_IMAGE=... (repeatable)", collect, [])
@@ -157,179 +147,82 @@ registries.conf for this run; every other registry keeps TLS verification.`,
     )
     .action(async (versionText: string, flags: BuildFlags) => {
       const output = commandOutput(context, flags);
-      const version = parseReleaseVersion(versionText).version;
-      const platforms = parsePlatforms(flags.platform);
-      const buildArgs = parseBuildArgs(flags.buildArg);
-      const maxBytes = parseSize(flags.maxSize, "--max-size");
-      const contextDir = resolve(context.cwd, flags.context);
-      const dockerfile = resolve(context.cwd, flags.file);
-      if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
-        throw new ReleaseError("USAGE", `no Dockerfile at ${dockerfile}`, {
-          file: dockerfile,
-          field: "--file",
-          fix: "pass --file <path> of the Dockerfile itself (relative to the current directory)",
-        });
-      }
-      if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
-        throw new ReleaseError("USAGE", `the build context ${contextDir} is not a folder`, {
-          file: contextDir,
-          field: "--context",
-          fix: "pass --context <folder> (the folder the Dockerfile's COPY reads from)",
-        });
-      }
-      const ociLayout = flags.ociLayout === undefined ? undefined : resolve(context.cwd, flags.ociLayout);
-      if (ociLayout !== undefined && existsSync(ociLayout) && !statSync(ociLayout).isDirectory()) {
-        throw new ReleaseError("USAGE", `${ociLayout} is a file`, {
-          file: ociLayout,
-          field: "--oci-layout",
-          fix: "give a new or empty folder for the OCI layout",
-        });
-      }
-      if (ociLayout !== undefined && existsSync(ociLayout) && readdirSync(ociLayout).length > 0) {
-        throw new ReleaseError("USAGE", `${ociLayout} is not empty`, {
-          file: ociLayout,
-          field: "--oci-layout",
-          fix: "give a new or empty folder: the layout of another build is never overwritten",
-        });
-      }
-      const stages = parseDockerfileStages(readFileSync(dockerfile, "utf8"), dockerfile);
-      const repository =
-        flags.push === undefined ? undefined : parseImageReference(flags.push, "--push", "latest");
-      const credentials = repository === undefined ? undefined : registryCredentials(context.env);
-      const facts = await commitFacts(flags, context, contextDir);
-      const labels = imageLabels({
-        version,
-        revision: facts.revision,
-        created: facts.created,
-        source: flags.source,
+      const request = await buildRequest(versionText, flags, context);
+      const outcome = await imageBuild(request, {
+        progress: output.progress,
+        ...(flags.json === true ? {} : { buildahLine: (line: string) => context.stderr(`  ${line}\n`) }),
       });
-      const images = [...Object.values(buildArgs), flags.push ?? ""];
-      // TLS is verified for every registry but the loopback ones named in a registries.conf.
-      const tls = registryTls(images);
-
-      const workDir = await mkdtemp(join(tmpdir(), "kube9-image-build-"));
-      const storage =
-        flags.storage === undefined ? join(workDir, "storage") : resolve(context.cwd, flags.storage);
-      try {
-        let registriesConf: string | undefined;
-        if (tls.registriesConf !== undefined) {
-          registriesConf = join(workDir, "registries.conf");
-          await writeFile(registriesConf, tls.registriesConf);
-        }
-        const buildah = new Buildah({
-          binary: flags.buildah,
-          ...(registriesConf === undefined ? {} : { registriesConf }),
-          root: join(storage, "root"),
-          runRoot: join(storage, "run"),
-          onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
-        });
-        const built = await buildImage({
-          buildah,
-          version,
-          platforms,
-          builderPlatform: hostPlatform(),
-          dockerfile,
-          stages,
-          context: contextDir,
-          buildArgs: {
-            ...buildArgs,
-            VERSION: version,
-            REVISION: facts.revision,
-            CREATED: facts.created,
-            SOURCE: flags.source,
-          },
-          sourceDateEpoch: facts.epoch,
-          workDir,
-          ...(ociLayout === undefined ? {} : { layoutDir: ociLayout }),
-          tlsVerify: true,
-          progress: output.progress,
-        });
-        checkBuiltImage(
-          built.layout,
-          {
-            platforms,
-            maxUncompressedBytes: maxBytes,
-            labels: {
-              "org.opencontainers.image.version": labels["org.opencontainers.image.version"] ?? version,
-              "org.opencontainers.image.revision": facts.revision,
-              "org.opencontainers.image.created": facts.created,
-            },
-          },
-          dockerfile,
-        );
-        let pushed: PushReport | undefined;
-        if (repository !== undefined) {
-          // The one push path: the checked OCI layout, byte for byte (same as `image push`).
-          pushed = await pushLayout({
-            client: new RegistryClient(credentials === undefined ? {} : { credentials }),
-            repository,
-            contents: await readLayoutContents(built.layoutDir, version),
-            version,
-            expectedDigest: built.layout.digest,
-            progress: output.progress,
-          });
-        }
-        const tags = pushed === undefined ? [] : [...pushed.fixed, ...pushed.floating];
-        const platformsReport = built.layout.platforms.map((p) => {
-          const build = built.builds.find((b) => b.platform === p.platform);
-          return {
-            platform: p.platform,
-            digest: p.digest,
-            compressedBytes: p.compressedBytes,
-            uncompressedBytes: p.uncompressedBytes,
-            layers: p.layers.length,
-            buildSeconds: Number((build?.seconds ?? 0).toFixed(2)),
-            emulatedSteps: build?.emulatedSteps ?? 0,
-          };
-        });
-        const result = {
-          version,
-          digest: built.layout.digest,
-          revision: facts.revision,
-          created: facts.created,
-          sourceDateEpoch: facts.epoch,
-          builderPlatform: hostPlatform(),
-          buildSeconds: Number(built.seconds.toFixed(2)),
-          platforms: platformsReport,
-          labels,
-          tags: tags.map((t) => t.tag),
-          pushed: tags.map((t) => ({
-            tag: t.tag,
-            reference: t.reference,
-            outcome: t.outcome,
-            version: t.version,
-          })),
-          ...(ociLayout === undefined ? {} : { ociLayout }),
-        };
-        const rows = platformsReport.map(
-          (p) =>
-            `  ${p.platform.padEnd(13)} ${p.digest}  ${formatSize(p.compressedBytes)} compressed, ${formatSize(p.uncompressedBytes)} uncompressed, built in ${p.buildSeconds.toFixed(1)} s, ${p.emulatedSteps} emulated step(s)`,
-        );
-        const pushedLines = tags.map((p) => `  ${p.reference} -> ${p.version} (${p.outcome})`);
-        if (flags.githubOutput === true) writeGithubOutputs(context.env, { digest: built.layout.digest });
-        output.result(
-          result,
-          [
-            `kube9-operator ${version}: ${built.layout.digest} (built in ${built.seconds.toFixed(1)} s)`,
-            ...rows,
-            ...(pushed === undefined ? ["not pushed (no --push)"] : ["pushed:", ...pushedLines]),
-            ...(ociLayout === undefined ? [] : [`OCI layout: ${ociLayout} (tag ${version})`]),
-          ].join("\n"),
-        );
-        output.summary(
-          [
-            `### Image ${version}`,
-            "",
-            "| platform | digest | compressed | uncompressed | build | emulated steps |",
-            "|---|---|---|---|---|---|",
-            ...platformsReport.map(
-              (p) =>
-                `| ${p.platform} | \`${p.digest}\` | ${formatSize(p.compressedBytes)} | ${formatSize(p.uncompressedBytes)} | ${p.buildSeconds.toFixed(1)} s | ${p.emulatedSteps} |`,
-            ),
-          ].join("\n"),
-        );
-      } finally {
-        await rm(workDir, { recursive: true, force: true });
-      }
+      if (flags.githubOutput === true) writeGithubOutputs(context.env, { digest: outcome.result.digest });
+      output.render(renderImageBuild(outcome));
     });
+}
+
+/** The flags as a typed request: every refusal before buildah starts (a build takes minutes). */
+async function buildRequest(
+  versionText: string,
+  flags: BuildFlags,
+  context: CliContext,
+): Promise<ImageBuildRequest> {
+  const version = parseReleaseVersion(versionText).version;
+  const platforms = parsePlatforms(flags.platform);
+  const buildArgs = parseBuildArgs(flags.buildArg);
+  const maxBytes = parseSize(flags.maxSize, "--max-size");
+  const contextDir = resolve(context.cwd, flags.context);
+  const dockerfile = resolve(context.cwd, flags.file);
+  if (!existsSync(dockerfile) || !statSync(dockerfile).isFile()) {
+    throw new ReleaseError("USAGE", `no Dockerfile at ${dockerfile}`, {
+      file: dockerfile,
+      field: "--file",
+      fix: "pass --file <path> of the Dockerfile itself (relative to the current directory)",
+    });
+  }
+  if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) {
+    throw new ReleaseError("USAGE", `the build context ${contextDir} is not a folder`, {
+      file: contextDir,
+      field: "--context",
+      fix: "pass --context <folder> (the folder the Dockerfile's COPY reads from)",
+    });
+  }
+  const ociLayout = flags.ociLayout === undefined ? undefined : resolve(context.cwd, flags.ociLayout);
+  checkNewLayoutFolder(ociLayout);
+  const stages = parseDockerfileStages(readFileSync(dockerfile, "utf8"), dockerfile);
+  const repository =
+    flags.push === undefined ? undefined : parseImageReference(flags.push, "--push", "latest");
+  const credentials = repository === undefined ? undefined : registryCredentials(context.env);
+  const facts = await commitFacts(flags, context, contextDir);
+  return {
+    version,
+    platforms,
+    buildArgs,
+    maxBytes,
+    contextDir,
+    dockerfile,
+    stages,
+    facts,
+    source: flags.source,
+    buildah: flags.buildah,
+    storage: flags.storage === undefined ? undefined : resolve(context.cwd, flags.storage),
+    ...(ociLayout === undefined ? {} : { ociLayout }),
+    ...(repository === undefined ? {} : { push: { repository, credentials } }),
+    // TLS is verified for every registry but the loopback ones named in a registries.conf.
+    tls: registryTls([...Object.values(buildArgs), flags.push ?? ""]),
+  };
+}
+
+function checkNewLayoutFolder(ociLayout: string | undefined): void {
+  if (ociLayout === undefined || !existsSync(ociLayout)) return;
+  if (!statSync(ociLayout).isDirectory()) {
+    throw new ReleaseError("USAGE", `${ociLayout} is a file`, {
+      file: ociLayout,
+      field: "--oci-layout",
+      fix: "give a new or empty folder for the OCI layout",
+    });
+  }
+  if (readdirSync(ociLayout).length > 0) {
+    throw new ReleaseError("USAGE", `${ociLayout} is not empty`, {
+      file: ociLayout,
+      field: "--oci-layout",
+      fix: "give a new or empty folder: the layout of another build is never overwritten",
+    });
+  }
 }

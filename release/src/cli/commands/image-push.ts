@@ -8,6 +8,7 @@ import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
 import { PASSWORD_ENV, registryCredentials, USERNAME_ENV } from "../../image/registry-credentials.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
+import { TAG_SHAPES } from "../../image/tag-set.js";
 import type { CliContext } from "../context.js";
 import { commandOutput } from "../output.js";
 
@@ -32,7 +33,7 @@ export function registerImagePush(image: Command, context: CliContext): void {
   image
     .command("push")
     .description(
-      "push a built image from its OCI layout, byte for byte: release tags create-only, floating tags (X.Y, X, latest) settled after the push",
+      `push a built image from its OCI layout, byte for byte: release tags create-only, floating tags (${TAG_SHAPES.floating}) settled after the push`,
     )
     .argument("<oci-layout>", "the folder `image build --oci-layout` wrote")
     .argument("<version>", "release tag or version, e.g. v1.2.3 (the layout's tag)")

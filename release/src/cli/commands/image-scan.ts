@@ -117,76 +117,99 @@ export function registerImageScan(image: Command, context: CliContext): void {
     .option("--github-output", "also write digest= (the index digest scanned) to $GITHUB_OUTPUT")
     .action(async (layoutText: string, flags: ScanFlags) => {
       const output = commandOutput(context, flags);
-      if (flags.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(flags.digest)) {
-        throw new ReleaseError("USAGE", `${JSON.stringify(flags.digest)} is not a digest`, {
-          field: "--digest",
-          fix: "give sha256:<64 hex>, e.g. the digest `image build --github-output` wrote",
-        });
-      }
-      const failOn = parseFailOn(flags.failOn);
-      const scanners = parseList(
-        flags.scanners,
-        "--scanners",
-        (s) => SCANNERS.includes(s),
-        `give ${SCANNERS.join(", ")} or both, comma-separated`,
-      );
-      const platforms =
-        flags.platform === undefined
-          ? undefined
-          : parseList(
-              flags.platform,
-              "--platform",
-              (p) => /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(p),
-              "write e.g. linux/amd64,linux/arm64",
-            );
-      const trivy = new Trivy({
-        binary: flags.trivy,
-        ...(flags.cacheDir === undefined ? {} : { cacheDir: resolve(context.cwd, flags.cacheDir) }),
-        offline: flags.offline === true,
-        onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
-        env: context.env,
-      });
-      const sarifDir = flags.sarifDir === undefined ? undefined : resolve(context.cwd, flags.sarifDir);
-      // Refused before the scan (minutes), not when the reports are written after it.
-      if (sarifDir !== undefined && existsSync(sarifDir) && !statSync(sarifDir).isDirectory()) {
-        throw new ReleaseError("USAGE", `${sarifDir} is a file`, {
-          file: sarifDir,
-          field: "--sarif-dir",
-          fix: "give a folder for the SARIF reports (it is created when missing)",
-        });
-      }
-      const workDir = await mkdtemp(join(tmpdir(), "kube9-image-scan-"));
-      try {
-        const scan = await scanImageLayout({
-          layoutDir: resolve(context.cwd, layoutText),
-          ...(flags.tag === undefined ? {} : { tag: flags.tag }),
-          ...(platforms === undefined ? {} : { platforms }),
-          failOn,
-          scanners,
-          ...(sarifDir === undefined ? {} : { sarifDir }),
-          trivy,
-          workDir,
-          progress: output.progress,
-        });
-        if (flags.digest !== undefined && scan.digest !== flags.digest) {
-          throw new ReleaseError(
-            "IMAGE_INVALID",
-            `the layout holds ${scan.digest}, not the ${flags.digest} that was built`,
-            {
-              file: resolve(context.cwd, layoutText),
-              field: "--digest",
-              fix: "scan the layout of this build; its artifact was replaced or rebuilt",
-            },
-          );
-        }
-        output.summary(summary(scan));
-        // The digest that was scanned, whatever the verdict: the push refuses any other.
-        if (flags.githubOutput === true) writeGithubOutputs(context.env, { digest: scan.digest });
-        // With --json, a failure prints only the error document: stdout holds one JSON document.
-        if (scan.passed || flags.json !== true) output.result(scan, humanReport(scan));
-        if (!scan.passed) throw gateError(scan, sarifDir);
-      } finally {
-        await rm(workDir, { recursive: true, force: true });
-      }
+      const request = scanRequest(layoutText, flags, context);
+      const scan = await imageScan(request, output.progress);
+      output.summary(summary(scan));
+      // The digest that was scanned, whatever the verdict: the push refuses any other.
+      if (flags.githubOutput === true) writeGithubOutputs(context.env, { digest: scan.digest });
+      // With --json, a failure prints only the error document: stdout holds one JSON document.
+      if (scan.passed || flags.json !== true) output.result(scan, humanReport(scan));
+      if (!scan.passed) throw gateError(scan, request.sarifDir);
     });
+}
+
+interface ScanRequest {
+  layoutDir: string;
+  tag?: string;
+  platforms?: string[];
+  failOn: ReturnType<typeof parseFailOn>;
+  scanners: string[];
+  sarifDir?: string;
+  trivy: Trivy;
+  /** The digest the build reported: a layout holding another is refused. */
+  digest?: string;
+}
+
+/** The flags as a typed request, each checked before the scan (minutes) rather than after it. */
+function scanRequest(layoutText: string, flags: ScanFlags, context: CliContext): ScanRequest {
+  if (flags.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(flags.digest)) {
+    throw new ReleaseError("USAGE", `${JSON.stringify(flags.digest)} is not a digest`, {
+      field: "--digest",
+      fix: "give sha256:<64 hex>, e.g. the digest `image build --github-output` wrote",
+    });
+  }
+  const failOn = parseFailOn(flags.failOn);
+  const scanners = parseList(
+    flags.scanners,
+    "--scanners",
+    (s) => SCANNERS.includes(s),
+    `give ${SCANNERS.join(", ")} or both, comma-separated`,
+  );
+  const platforms =
+    flags.platform === undefined
+      ? undefined
+      : parseList(
+          flags.platform,
+          "--platform",
+          (p) => /^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(p),
+          "write e.g. linux/amd64,linux/arm64",
+        );
+  const trivy = new Trivy({
+    binary: flags.trivy,
+    ...(flags.cacheDir === undefined ? {} : { cacheDir: resolve(context.cwd, flags.cacheDir) }),
+    offline: flags.offline === true,
+    onLine: flags.json === true ? undefined : (line) => context.stderr(`  ${line}\n`),
+    env: context.env,
+  });
+  const sarifDir = flags.sarifDir === undefined ? undefined : resolve(context.cwd, flags.sarifDir);
+  if (sarifDir !== undefined && existsSync(sarifDir) && !statSync(sarifDir).isDirectory()) {
+    throw new ReleaseError("USAGE", `${sarifDir} is a file`, {
+      file: sarifDir,
+      field: "--sarif-dir",
+      fix: "give a folder for the SARIF reports (it is created when missing)",
+    });
+  }
+  return {
+    layoutDir: resolve(context.cwd, layoutText),
+    ...(flags.tag === undefined ? {} : { tag: flags.tag }),
+    ...(platforms === undefined ? {} : { platforms }),
+    failOn,
+    scanners,
+    ...(sarifDir === undefined ? {} : { sarifDir }),
+    trivy,
+    ...(flags.digest === undefined ? {} : { digest: flags.digest }),
+  };
+}
+
+/** `image scan` as a plain function: the layout scanned per platform, the gate's verdict in the result. */
+async function imageScan(request: ScanRequest, progress: (line: string) => void): Promise<ImageScan> {
+  const workDir = await mkdtemp(join(tmpdir(), "kube9-image-scan-"));
+  try {
+    const { digest, ...options } = request;
+    const scan = await scanImageLayout({ ...options, workDir, progress });
+    if (digest !== undefined && scan.digest !== digest) {
+      throw new ReleaseError(
+        "IMAGE_INVALID",
+        `the layout holds ${scan.digest}, not the ${digest} that was built`,
+        {
+          file: request.layoutDir,
+          field: "--digest",
+          fix: "scan the layout of this build; its artifact was replaced or rebuilt",
+        },
+      );
+    }
+    return scan;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }

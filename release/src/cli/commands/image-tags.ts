@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { writeGithubOutputs } from "../../image/github-output.js";
 import { parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
-import { computeTagSet } from "../../image/tag-set.js";
+import { computeTagSet, TAG_SHAPES } from "../../image/tag-set.js";
 import type { CliContext } from "../context.js";
 import { commandOutput } from "../output.js";
 
@@ -17,7 +17,7 @@ export function registerImageTags(image: Command, context: CliContext): void {
   image
     .command("tags")
     .description(
-      "the tags a release publishes: v<version>, <version>, and X.Y, X, latest when it is the highest stable version in their scope",
+      `the tags a release publishes: ${TAG_SHAPES.fixed}, and ${TAG_SHAPES.floating} when it is the highest stable version in their scope`,
     )
     .argument("<version>", "release tag or version, e.g. v1.2.3")
     .option("--image <ref>", "image repository (host/name) whose existing tags decide the floating tags")

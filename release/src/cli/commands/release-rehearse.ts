@@ -8,7 +8,13 @@ import { promisify } from "node:util";
 import type { Command } from "commander";
 import { ReleaseError } from "../../errors.js";
 import { startRehearsalCloud } from "../../rehearse/cloud.js";
-import { REHEARSABLE_WORKFLOWS, type RehearsableWorkflow, rehearse } from "../../rehearse/rehearse.js";
+import {
+  REHEARSABLE_WORKFLOWS,
+  type RehearsableWorkflow,
+  type Rehearsal,
+  type RehearseOptions,
+  rehearse,
+} from "../../rehearse/rehearse.js";
 import { parseReleaseTag } from "../../release/release-check.js";
 import type { CliContext } from "../context.js";
 import { commandOutput } from "../output.js";
@@ -84,81 +90,105 @@ export function registerReleaseRehearse(release: Command, context: CliContext): 
     .option("--json", "print the rehearsal as JSON")
     .action(async (tag: string, flags: RehearseFlags) => {
       const output = commandOutput(context, flags);
-      if (!(REHEARSABLE_WORKFLOWS as readonly string[]).includes(flags.workflow)) {
-        throw new ReleaseError("USAGE", `${JSON.stringify(flags.workflow)} is not a release workflow`, {
-          field: "--workflow",
-          fix: `give one of ${REHEARSABLE_WORKFLOWS.join(", ")}`,
-        });
-      }
-      if ((flags.buildImage === undefined) !== (flags.runtimeImage === undefined)) {
-        throw new ReleaseError("USAGE", "give --build-image and --runtime-image together", {
-          field: "--build-image",
-        });
-      }
-      const repository =
-        flags.repoDir === undefined
-          ? await exec("git", ["-C", context.cwd, "rev-parse", "--show-toplevel"]).then(
-              (r) => r.stdout.trim(),
-              () => {
-                throw new ReleaseError("USAGE", `${context.cwd} is not inside a git repository`, {
-                  field: "--repo-dir",
-                  fix: "run the rehearsal inside the kube9-operator repository, or pass --repo-dir",
-                });
-              },
-            )
-          : resolve(context.cwd, flags.repoDir);
-      const tools = await checkoutTools(repository);
-      // Before any stand-in starts: a tag that is not a release tag, or not in the repository.
-      parseReleaseTag(tag);
-      await exec("git", [
-        "-C",
-        repository,
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        `refs/tags/${tag}^{commit}`,
-      ]).catch(() => {
-        throw new ReleaseError("USAGE", `there is no tag ${tag} in ${repository}`, {
-          field: "<tag>",
-          fix: `create it first (git tag ${tag}): a release starts from a tag, as on GitHub`,
-        });
+      const request = await rehearsalRequest(tag, flags, context);
+      const result = await releaseRehearse(request, {
+        progress: output.progress,
+        ...(flags.json === true ? {} : { log: (line: string) => context.stderr(`    ${line}\n`) }),
       });
-      const workDir =
-        flags.out === undefined
-          ? await mkdtemp(join(tmpdir(), `kube9-rehearsal-${tag}-`))
-          : resolve(context.cwd, flags.out);
-      const cloud = await startRehearsalCloud({
-        registry: tools.toolPath("docker-registry"),
-        versitygw: tools.toolPath("versitygw"),
-        varnishd: tools.toolPath("varnish"),
-      });
-      try {
-        const result = await rehearse({
-          repository,
-          tag,
-          workflow: flags.workflow as RehearsableWorkflow,
-          cloud,
-          trivy: {
-            binary: tools.toolPath("trivy"),
-            version: tools.toolSpec("trivy").version,
-            ...(flags.trivyDb === undefined ? {} : { cacheDir: resolve(context.cwd, flags.trivyDb) }),
-          },
-          ...(flags.buildImage === undefined || flags.runtimeImage === undefined
-            ? {}
-            : { baseImages: { build: flags.buildImage, runtime: flags.runtimeImage } }),
-          helm: [
-            { label: "helm3", binary: tools.toolPath("helm3") },
-            { label: "helm4", binary: tools.toolPath("helm4") },
-          ],
-          ...(flags.kubeconfig === undefined ? {} : { kubeconfig: resolve(context.cwd, flags.kubeconfig) }),
-          workDir,
-          toolsCache: tools.cacheRoot(),
-          progress: output.progress,
-          ...(flags.json === true ? {} : { log: (line: string) => context.stderr(`    ${line}\n`) }),
-        });
-        output.result(result, `${result.text}report: ${result.reportDir}`);
-      } finally {
-        await cloud.stop();
-      }
+      output.render({ data: result, human: `${result.text}report: ${result.reportDir}` });
     });
+}
+
+/** What a rehearsal runs, checked before any stand-in starts. */
+type RehearsalRequest = Omit<RehearseOptions, "cloud" | "progress" | "log"> & { tools: ToolPaths };
+
+async function checkoutOf(flags: RehearseFlags, context: CliContext): Promise<string> {
+  if (flags.repoDir !== undefined) return resolve(context.cwd, flags.repoDir);
+  return exec("git", ["-C", context.cwd, "rev-parse", "--show-toplevel"]).then(
+    (r) => r.stdout.trim(),
+    () => {
+      throw new ReleaseError("USAGE", `${context.cwd} is not inside a git repository`, {
+        field: "--repo-dir",
+        fix: "run the rehearsal inside the kube9-operator repository, or pass --repo-dir",
+      });
+    },
+  );
+}
+
+async function rehearsalRequest(
+  tag: string,
+  flags: RehearseFlags,
+  context: CliContext,
+): Promise<RehearsalRequest> {
+  if (!(REHEARSABLE_WORKFLOWS as readonly string[]).includes(flags.workflow)) {
+    throw new ReleaseError("USAGE", `${JSON.stringify(flags.workflow)} is not a release workflow`, {
+      field: "--workflow",
+      fix: `give one of ${REHEARSABLE_WORKFLOWS.join(", ")}`,
+    });
+  }
+  if ((flags.buildImage === undefined) !== (flags.runtimeImage === undefined)) {
+    throw new ReleaseError("USAGE", "give --build-image and --runtime-image together", {
+      field: "--build-image",
+    });
+  }
+  const repository = await checkoutOf(flags, context);
+  const tools = await checkoutTools(repository);
+  // Before any stand-in starts: a tag that is not a release tag, or not in the repository.
+  parseReleaseTag(tag);
+  await exec("git", [
+    "-C",
+    repository,
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    `refs/tags/${tag}^{commit}`,
+  ]).catch(() => {
+    throw new ReleaseError("USAGE", `there is no tag ${tag} in ${repository}`, {
+      field: "<tag>",
+      fix: `create it first (git tag ${tag}): a release starts from a tag, as on GitHub`,
+    });
+  });
+  return {
+    tools,
+    repository,
+    tag,
+    workflow: flags.workflow as RehearsableWorkflow,
+    trivy: {
+      binary: tools.toolPath("trivy"),
+      version: tools.toolSpec("trivy").version,
+      ...(flags.trivyDb === undefined ? {} : { cacheDir: resolve(context.cwd, flags.trivyDb) }),
+    },
+    cosign: { binary: tools.toolPath("cosign"), version: tools.toolSpec("cosign").version },
+    ...(flags.buildImage === undefined || flags.runtimeImage === undefined
+      ? {}
+      : { baseImages: { build: flags.buildImage, runtime: flags.runtimeImage } }),
+    helm: [
+      { label: "helm3", binary: tools.toolPath("helm3") },
+      { label: "helm4", binary: tools.toolPath("helm4") },
+    ],
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: resolve(context.cwd, flags.kubeconfig) }),
+    workDir:
+      flags.out === undefined
+        ? await mkdtemp(join(tmpdir(), `kube9-rehearsal-${tag}-`))
+        : resolve(context.cwd, flags.out),
+    toolsCache: tools.cacheRoot(),
+  };
+}
+
+/** `release rehearse` as a plain function: its own stand-in cloud, started and stopped around the run. */
+async function releaseRehearse(
+  request: RehearsalRequest,
+  log: Pick<RehearseOptions, "progress" | "log">,
+): Promise<Rehearsal> {
+  const { tools, ...options } = request;
+  const cloud = await startRehearsalCloud({
+    registry: tools.toolPath("docker-registry"),
+    versitygw: tools.toolPath("versitygw"),
+    varnishd: tools.toolPath("varnish"),
+  });
+  try {
+    return await rehearse({ ...options, cloud, ...log });
+  } finally {
+    await cloud.stop();
+  }
 }

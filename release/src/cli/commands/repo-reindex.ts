@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { applyReindex, planReindex } from "../../publish/reindex.js";
+import { DEFAULT_BACKENDS } from "../composition.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_REPO_DIR } from "../defaults.js";
-import { addS3Options, repositoryUrl, type S3Flags, storeFor } from "../options.js";
+import { addS3Options, repositoryUrl, type S3Flags } from "../options.js";
 import { commandOutput } from "../output.js";
 
 interface ReindexFlags extends S3Flags {
@@ -19,8 +20,8 @@ export function registerRepoReindex(repo: Command, context: CliContext): void {
       "rebuild index.yaml from the stored archives, keeping every known `created` time (the way out of a lost or corrupt index)",
     )
     .option(
-      "--repo <dir or s3 url>",
-      "repository to rebuild: a directory, or s3://<bucket>[/<prefix>]",
+      `--repo ${DEFAULT_BACKENDS.repoPlaceholder()}`,
+      `repository to rebuild: ${DEFAULT_BACKENDS.repoHelp()}`,
       DEFAULT_REPO_DIR,
     )
     .option("--url <url>", "public base URL for the URLs of versions the current index does not know")
@@ -28,7 +29,7 @@ export function registerRepoReindex(repo: Command, context: CliContext): void {
     .option("--json", "print the plan as JSON");
   addS3Options(command).action(async (flags: ReindexFlags) => {
     const output = commandOutput(context, flags);
-    const store = await storeFor(flags.repo, context.cwd, flags);
+    const { store } = await DEFAULT_BACKENDS.openRepository(flags.repo, { cwd: context.cwd, flags });
     const baseUrl = flags.url === undefined ? undefined : repositoryUrl(flags.url, "--url");
     const reindexed = await planReindex(store, {
       now: context.now,

@@ -1,16 +1,20 @@
 import type { Command } from "commander";
+import { checkServedProvenance, httpProvenanceFetch } from "../../provenance/verify-served.js";
 import { httpRepositoryReader } from "../../publish/repository-reader.js";
 import { verifyPublished } from "../../publish/verify.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_CHART } from "../defaults.js";
 import { repositoryUrl } from "../options.js";
 import { commandOutput } from "../output.js";
+import { verificationKeys } from "../signing.js";
 
 interface VerifyFlags {
   url: string;
   chart: string;
   version: string;
   digest?: string;
+  publicKey?: string;
+  keyring?: string;
   json?: boolean;
 }
 
@@ -24,22 +28,43 @@ export function registerRepoVerify(repo: Command, context: CliContext): void {
     .option("--chart <name>", "chart name", DEFAULT_CHART)
     .requiredOption("--version <version>", "chart version to check")
     .option("--digest <sha256>", "also require this archive digest")
+    .option(
+      "--public-key <file>",
+      "require <archive>.prov signed by this key (armored or binary; the repository serves it as pubkey.asc)",
+    )
+    .option(
+      "--keyring <file>",
+      "like --public-key, with a keyring of several keys (as `helm verify --keyring`)",
+    )
     .option("--json", "print the result as JSON")
     .action(async (flags: VerifyFlags) => {
       const output = commandOutput(context, flags);
       const url = repositoryUrl(flags.url, "--url");
+      const keys = await verificationKeys(flags, context);
       output.progress(`reading ${url}/index.yaml`);
       const result = await verifyPublished(httpRepositoryReader(url), {
         chart: flags.chart,
         version: flags.version,
         ...(flags.digest === undefined ? {} : { expectedDigest: flags.digest.toLowerCase() }),
       });
+      // Without a key a served .prov is checked for the digest it signs; with one it is required and its signature checked.
+      const provenance = await checkServedProvenance(
+        httpProvenanceFetch(url),
+        { url: result.archive, digest: result.digest },
+        keys,
+      );
       output.result(
-        result,
-        `OK ${result.chart} ${result.version} (app ${result.appVersion ?? "-"})\n  index   ${result.index}\n  archive ${result.archive} (${result.size} bytes)\n  sha256  ${result.digest} matches the index`,
+        { ...result, provenance: provenance ?? null },
+        `OK ${result.chart} ${result.version} (app ${result.appVersion ?? "-"})\n  index   ${result.index}\n  archive ${result.archive} (${result.size} bytes)\n  sha256  ${result.digest} matches the index\n  ${
+          provenance === undefined
+            ? "provenance: none served (unsigned)"
+            : provenance.signatureChecked
+              ? `provenance ${provenance.location}: signed by ${provenance.signedBy} (${provenance.signerUserIds.join(", ")}) at ${provenance.signedAt ?? "?"}, signs this digest`
+              : `provenance ${provenance.location}: signs this digest; signature not checked (give --public-key)`
+        }`,
       );
       output.summary(
-        `### Verified ${result.chart} ${result.version}\n\n- index: ${result.index}\n- archive: ${result.archive}\n- sha256: \`${result.digest}\``,
+        `### Verified ${result.chart} ${result.version}\n\n- index: ${result.index}\n- archive: ${result.archive}\n- sha256: \`${result.digest}\`\n- provenance: ${provenance === undefined ? "none" : provenance.signatureChecked ? `signed by \`${provenance.signedBy}\`` : "digest only (no key given)"}`,
       );
     });
 }

@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ReleaseError } from "../../errors.js";
 import { type Descriptor, type ImageIndex, type ImageManifest, isIndexType } from "../media-types.js";
+import { ociBlobPath } from "../oci-blob-path.js";
 
 export interface LayoutBlob {
   digest: string;
@@ -38,9 +39,9 @@ function invalid(dir: string, message: string): ReleaseError {
 }
 
 function blobPath(dir: string, digest: string): string {
-  const hex = /^sha256:([0-9a-f]{64})$/.exec(digest)?.[1];
-  if (hex === undefined) throw invalid(dir, `unsupported digest ${digest}`);
-  return join(dir, "blobs", "sha256", hex);
+  const path = ociBlobPath(dir, digest);
+  if (path === undefined) throw invalid(dir, `unsupported digest ${digest}`);
+  return path;
 }
 
 async function readChecked(dir: string, descriptor: Descriptor): Promise<Buffer> {

@@ -20,6 +20,7 @@ import {
   OCI_INDEX,
   platformName,
 } from "../media-types.js";
+import { ociBlobPath } from "../oci-blob-path.js";
 
 const REF_NAME = "org.opencontainers.image.ref.name";
 
@@ -47,9 +48,9 @@ function invalid(dir: string, message: string, fix?: string): ReleaseError {
 }
 
 function blobPath(dir: string, digest: string): string {
-  const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (match === null) throw invalid(dir, `unsupported digest ${JSON.stringify(digest)}`);
-  return join(dir, "blobs", "sha256", match[1] ?? "");
+  const path = ociBlobPath(dir, digest);
+  if (path === undefined) throw invalid(dir, `unsupported digest ${JSON.stringify(digest)}`);
+  return path;
 }
 
 function sha256(body: Buffer): string {
@@ -70,7 +71,7 @@ function checkDescriptor(dir: string, value: unknown, where: string): Descriptor
   return d as Descriptor;
 }
 
-async function readJsonBlob<T>(dir: string, descriptor: Descriptor): Promise<T> {
+export async function readJsonBlob<T>(dir: string, descriptor: Descriptor): Promise<T> {
   let body: Buffer;
   try {
     body = await readFile(blobPath(dir, descriptor.digest));

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { basename, dirname } from "node:path";
 import { ReleaseError } from "../../errors.js";
-import { logTail } from "../build/buildah.js";
+import { logTail } from "../builder/buildah.js";
 
 export interface TrivyOptions {
   /** The trivy binary (default `trivy` on PATH). */

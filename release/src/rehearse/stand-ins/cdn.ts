@@ -55,7 +55,8 @@ function originServer(client: S3Client, bucket: string, prefix: string, requests
         response.end(request.method === "HEAD" ? undefined : bytes);
       })
       .catch((error: { $metadata?: { httpStatusCode?: number } }) => {
-        // With s3:ListBucket granted, a missing key is a 404 (REFERENCE.md section 1).
+        // With s3:ListBucket granted, a missing key is a 404, without it a 403 (S3 GetObject
+        // permissions; docs/infrastructure.md, CloudFront).
         response.writeHead(error.$metadata?.httpStatusCode === 404 ? 404 : 502, {
           "Cache-Control": "no-store",
         });
@@ -95,7 +96,7 @@ export async function startBucketOrigin(
 /**
  * The edge cache's configuration: every GET is cached for as long as the object's Cache-Control
  * allows (what a CloudFront cache policy honouring origin headers does), BAN drops matching URLs.
- * Shared with bench/s3-stand-ins.mjs so that the bench caches as the tests do.
+ * The tests, the rehearsal and bench/s3-publish.bench.ts all cache with it.
  */
 export function edgeCacheVcl(originPort: number): string {
   return `vcl 4.1;

@@ -4,11 +4,14 @@
  * as ghcr.io's does for a public package: anonymous requests get `pull`, `push` needs a credential.
  * Tokens are ES256 JWTs carrying the issuer certificate in `x5c`, which the registry checks against
  * its `rootcertbundle` (a self-signed certificate made with the openssl CLI for each run).
+ * As on ghcr.io, the token endpoint is served on the registry's own host and port (`/token`): a
+ * front server of this process answers it and passes every other request to the registry.
+ * Clients built on go-containerregistry (cosign) refuse a realm on another loopback port.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createPrivateKey, type KeyObject, randomBytes, sign, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeServer, freePort, listen, stopChild, waitForHttp } from "./net.js";
@@ -61,13 +64,13 @@ function signToken(key: KeyObject, certDer: Buffer, subject: string, access: Acc
   return `${input}.${base64url(signature)}`;
 }
 
-function tokenServer(
+function tokenHandler(
   key: KeyObject,
   certDer: Buffer,
   pusher: RegistryStandIn["pusher"],
   issued: RegistryStandIn["issued"],
 ) {
-  return createServer((request, response) => {
+  return (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? "")?.[1];
     const [user, password] = basic === undefined ? [] : Buffer.from(basic, "base64").toString().split(":");
@@ -89,7 +92,23 @@ function tokenServer(
     const token = signToken(key, certDer, authenticated ? pusher.username : "", access);
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify({ token, access_token: token, expires_in: 600 }));
-  });
+  };
+}
+
+/**
+ * Passes a request to the registry on `port`, as is (the Host header too: the registry builds its
+ * upload locations from it). A halted registry closes the client's connection, as a refused one would.
+ */
+function proxyTo(port: number, request: IncomingMessage, response: ServerResponse): void {
+  const upstream = httpRequest(
+    { host: "127.0.0.1", port, method: request.method, path: request.url, headers: request.headers },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+      answer.pipe(response);
+    },
+  );
+  upstream.on("error", () => response.socket?.destroy());
+  request.pipe(upstream);
 }
 
 export async function startRegistry(options: { binary: string }): Promise<RegistryStandIn> {
@@ -105,10 +124,14 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
   const certDer = new X509Certificate(readFileSync(join(dir, "cert.pem"))).raw;
   const pusher = { username: "pusher", password: randomBytes(12).toString("hex") };
   const issued = { anonymous: 0, authenticated: 0 };
-  const tokens = tokenServer(key, certDer, pusher, issued);
-  const tokenPort = await listen(tokens);
-  const tokenUrl = `http://127.0.0.1:${tokenPort}/token`;
-  const port = await freePort();
+  const tokens = tokenHandler(key, certDer, pusher, issued);
+  const registryPort = await freePort();
+  const front = createServer((request, response) => {
+    if (new URL(request.url ?? "/", "http://127.0.0.1").pathname === "/token") tokens(request, response);
+    else proxyTo(registryPort, request, response);
+  });
+  const port = await listen(front);
+  const tokenUrl = `http://127.0.0.1:${port}/token`;
   writeFileSync(
     join(dir, "config.yml"),
     [
@@ -119,7 +142,7 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
       "  filesystem:",
       `    rootdirectory: ${join(dir, "storage")}`,
       "http:",
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: 127.0.0.1:${registryPort}`,
       `  secret: ${randomBytes(16).toString("hex")}`,
       "auth:",
       "  token:",
@@ -138,7 +161,7 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
   };
   const stop = async () => {
     await halt();
-    await closeServer(tokens);
+    await closeServer(front);
     rmSync(dir, { recursive: true, force: true });
   };
   /** Starts the registry process on the same port and storage; ready when /v2/ asks for a token. */
@@ -152,7 +175,7 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
     });
     await waitForHttp(
       "docker-registry",
-      `${url}/v2/`,
+      `http://127.0.0.1:${registryPort}/v2/`,
       started,
       () => stderr,
       (status) => status === 401,

@@ -9,8 +9,6 @@ import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { freePort, stopChild, waitForHttp } from "./net.js";
 
-export { freePort };
-
 export const TEST_ACCESS_KEY = "kube9testaccess";
 export const TEST_SECRET_KEY = "kube9testsecretkey0123456789";
 export const TEST_REGION = "us-east-1";

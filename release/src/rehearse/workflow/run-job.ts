@@ -82,6 +82,12 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
     ...jobContexts(scope, needs, github),
     runner: runnerContext(runner.os, runner.arch, folders.temp),
   };
+  const environment =
+    job.environment === undefined ? undefined : evaluateText(job.environment.name, { contexts });
+  contexts.secrets = {
+    ...scope.secrets,
+    ...(environment === undefined ? {} : options.environmentSecrets?.[environment]),
+  };
   const name = jobName(job, contexts);
   const result: JobResult = {
     id: job.id,
@@ -128,7 +134,7 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
     }
     state.deadline = started.getTime() + minutes * 60_000;
     for (const step of job.steps) result.steps.push(await runStep(state, step));
-    const hidden = [...Object.values(scope.secrets), ...scope.run.masks].filter((value) => value !== "");
+    const hidden = [...Object.values(contexts.secrets), ...scope.run.masks].filter((value) => value !== "");
     for (const [key, value] of Object.entries(job.outputs)) {
       const text = toText(evaluateValue(value, { contexts: stepContexts(state, state.env) }));
       // The runner drops an output that holds a secret rather than pass it to other jobs.

@@ -96,6 +96,12 @@ export interface RunWorkflowOptions {
   vars?: Record<string, string>;
   /** Secrets; `GITHUB_TOKEN` is also `github.token`. */
   secrets?: Record<string, string>;
+  /**
+   * Secrets of deployment environments, by environment name: a job with `environment: <name>`
+   * reads them besides the workflow's, also in a called workflow (nothing passes them), as
+   * GitHub's environment secrets.
+   */
+  environmentSecrets?: Record<string, Record<string, string>>;
   /** The environment every step starts from (the caller decides; a rehearsal passes a clean one). */
   baseEnv: Record<string, string>;
   actions: ActionMap;

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { debian12Root, type WrittenLayout, writeOciLayout } from "../../../../test/support/oci-layout.js";
-import { isReleaseError } from "../../../src/errors.js";
 import { readLayoutIndex, writePlatformLayout } from "../../../src/image/scan/platform-layouts.js";
+import { rejectionOf } from "../../support/refusal.js";
 
 let dir: string;
 let layout: WrittenLayout;
@@ -22,14 +22,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function refusal(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isReleaseError(error, "IMAGE_INVALID")).toBe(true);
-    return error as Error;
-  }
-  throw new Error("the layout was accepted");
+function refusal(promise: Promise<unknown>): Promise<Error> {
+  return rejectionOf(promise, "IMAGE_INVALID");
 }
 
 function blob(digest: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isReleaseError } from "../../../src/errors.js";
 import { parseTrivyReport } from "../../../src/image/scan/trivy-report.js";
+import { refusalOf } from "../../support/refusal.js";
 
 const CONFIG = `sha256:${"c".repeat(64)}`;
 
@@ -51,14 +51,12 @@ function report(overrides: Record<string, unknown> = {}) {
 }
 
 function parseError(value: unknown): Error {
-  try {
-    parseTrivyReport(typeof value === "string" ? value : JSON.stringify(value), "r.json");
-  } catch (error) {
-    expect(isReleaseError(error, "TOOL_FAILED")).toBe(true);
-    expect((error as { file?: string }).file).toBe("r.json");
-    return error as Error;
-  }
-  throw new Error("the report was accepted");
+  const error = refusalOf(
+    () => parseTrivyReport(typeof value === "string" ? value : JSON.stringify(value), "r.json"),
+    "TOOL_FAILED",
+  );
+  expect(error.file).toBe("r.json");
+  return error;
 }
 
 describe("Trivy's JSON report", () => {
