@@ -6,19 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createGunzip } from "node:zlib";
 import { ReleaseError } from "../../errors.js";
-import {
-  type Descriptor,
-  type ImageConfig,
-  type ImageIndex,
-  type ImageManifest,
-  isIndexType,
-  platformName,
-} from "../media-types.js";
-import { ociBlobPath } from "../oci-blob-path.js";
+import type { Descriptor, ImageConfig } from "../media-types.js";
+import { type InvalidLayout, layoutBlobPath, readJsonBlob, readLayoutIndex } from "../oci-layout-reader.js";
 
 export interface LayoutPlatform {
   platform: string;
@@ -37,37 +28,11 @@ export interface LayoutImage {
   platforms: LayoutPlatform[];
 }
 
-function invalid(dir: string, message: string): ReleaseError {
-  return new ReleaseError("IMAGE_BUILD_FAILED", message, {
+const invalid: InvalidLayout = (dir, message) =>
+  new ReleaseError("IMAGE_BUILD_FAILED", message, {
     file: dir,
     fix: "the builder's export is not a valid OCI image layout; rebuild",
   });
-}
-
-function blobPath(dir: string, digest: string): string {
-  const path = ociBlobPath(dir, digest);
-  if (path === undefined) throw invalid(dir, `unsupported digest ${digest}`);
-  return path;
-}
-
-async function readBlob(dir: string, descriptor: Descriptor): Promise<Buffer> {
-  const path = blobPath(dir, descriptor.digest);
-  let body: Buffer;
-  try {
-    body = await readFile(path);
-  } catch (error) {
-    throw invalid(dir, `cannot read blob ${descriptor.digest}: ${(error as Error).message}`);
-  }
-  const digest = `sha256:${createHash("sha256").update(body).digest("hex")}`;
-  if (digest !== descriptor.digest || body.length !== descriptor.size) {
-    throw invalid(dir, `blob ${descriptor.digest} holds ${body.length} bytes with digest ${digest}`);
-  }
-  return body;
-}
-
-async function readJson<T>(dir: string, descriptor: Descriptor): Promise<T> {
-  return JSON.parse((await readBlob(dir, descriptor)).toString("utf8")) as T;
-}
 
 /**
  * Bytes of a layer once unpacked: gzip layers are inflated and counted, tar layers are as stored.
@@ -76,7 +41,7 @@ async function readJson<T>(dir: string, descriptor: Descriptor): Promise<T> {
 async function unpackedSize(dir: string, layer: Descriptor): Promise<number> {
   const gzip = layer.mediaType.endsWith("+gzip") || layer.mediaType.endsWith(".gzip");
   if (!gzip && /zstd/.test(layer.mediaType)) throw invalid(dir, `cannot measure zstd layer ${layer.digest}`);
-  const path = blobPath(dir, layer.digest);
+  const path = layoutBlobPath(dir, layer.digest, invalid);
   const hash = createHash("sha256");
   let stored = 0;
   let unpacked = 0;
@@ -112,26 +77,14 @@ async function unpackedSize(dir: string, layer: Descriptor): Promise<number> {
 
 /** The image tagged `tag` in the layout at `dir` (`org.opencontainers.image.ref.name`). */
 export async function readOciLayout(dir: string, tag: string): Promise<LayoutImage> {
-  let top: ImageIndex;
-  try {
-    top = JSON.parse(await readFile(join(dir, "index.json"), "utf8")) as ImageIndex;
-  } catch (error) {
-    throw invalid(dir, `cannot read index.json: ${(error as Error).message}`);
-  }
-  const entry = top.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] === tag);
-  if (entry === undefined) throw invalid(dir, `no image tagged ${tag} in index.json`);
-  if (!isIndexType(entry.mediaType)) {
-    throw invalid(dir, `${tag} is a single-platform image (${entry.mediaType}), not an index`);
-  }
-  const index = await readJson<ImageIndex>(dir, entry);
+  const index = await readLayoutIndex(dir, tag, invalid);
   const platforms: LayoutPlatform[] = [];
-  for (const descriptor of index.manifests) {
-    const manifest = await readJson<ImageManifest>(dir, descriptor);
-    const config = await readJson<ImageConfig>(dir, manifest.config);
+  for (const { platform, descriptor, manifest } of index.platforms) {
+    const config = await readJsonBlob<ImageConfig>(dir, manifest.config, invalid);
     let uncompressedBytes = 0;
     for (const layer of manifest.layers) uncompressedBytes += await unpackedSize(dir, layer);
     platforms.push({
-      platform: platformName(descriptor.platform),
+      platform,
       digest: descriptor.digest,
       compressedBytes: manifest.layers.reduce((sum, layer) => sum + layer.size, 0),
       uncompressedBytes,
@@ -139,5 +92,5 @@ export async function readOciLayout(dir: string, tag: string): Promise<LayoutIma
       labels: config.config?.Labels ?? {},
     });
   }
-  return { digest: entry.digest, mediaType: entry.mediaType, platforms };
+  return { digest: index.digest, mediaType: index.mediaType, platforms };
 }

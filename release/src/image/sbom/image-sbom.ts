@@ -4,7 +4,7 @@
  */
 import { ReleaseError } from "../../errors.js";
 import type { ImageConfig } from "../media-types.js";
-import { readJsonBlob, readLayoutIndex } from "../scan/platform-layouts.js";
+import { readJsonBlob, readLayoutIndex } from "../oci-layout-reader.js";
 import { readImageFiles } from "./image-files.js";
 import { nodeBinaries } from "./node-binary.js";
 import { npmPackages } from "./npm-packages.js";

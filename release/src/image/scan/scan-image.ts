@@ -7,7 +7,8 @@
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ReleaseError } from "../../errors.js";
-import { readLayoutIndex, writePlatformLayout } from "./platform-layouts.js";
+import { readLayoutIndex } from "../oci-layout-reader.js";
+import { writePlatformLayout } from "./platform-layouts.js";
 import { categorizeSarif, sarifFileName } from "./sarif.js";
 import {
   countBySeverity,

@@ -175,7 +175,7 @@ describe("readOciLayout", () => {
     const error = await rejectionOf(readOciLayout(dir, "9.9.9"));
     expect(error.code).toBe("IMAGE_BUILD_FAILED");
     expect(error.file).toBe(dir);
-    expect(error.message).toContain("no image tagged 9.9.9");
+    expect(error.message).toContain(`no image tagged "9.9.9"`);
   });
 
   it("refuses a manifest blob whose bytes do not match its digest", async () => {

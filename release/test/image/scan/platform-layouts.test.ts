@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { debian12Root, type WrittenLayout, writeOciLayout } from "../../../../test/support/oci-layout.js";
-import { readLayoutIndex, writePlatformLayout } from "../../../src/image/scan/platform-layouts.js";
+import { readLayoutIndex } from "../../../src/image/oci-layout-reader.js";
+import { writePlatformLayout } from "../../../src/image/scan/platform-layouts.js";
 import { rejectionOf } from "../../support/refusal.js";
 
 let dir: string;
