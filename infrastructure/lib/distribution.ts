@@ -11,6 +11,7 @@ import {
   INDEX,
   type ObjectKind,
   OTHER_OBJECT,
+  WRITTEN_KINDS,
 } from "@kube9/release/policy";
 import { Duration, Validations } from "aws-cdk-lib";
 import type * as acm from "aws-cdk-lib/aws-certificatemanager";
@@ -19,13 +20,12 @@ import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 
-/** The path pattern of a kind's own behaviour (the policy gives one to archives and the index). */
+/** The path pattern of a kind's own behaviour (the policy gives one to archives, provenance and the index). */
 function pathPatternOf(kind: ObjectKind): string {
   if (kind.cdnPathPattern === undefined) throw new Error(`the policy gives ${kind.name} no CDN path`);
   return kind.cdnPathPattern;
 }
 
-export const ARCHIVE_PATH = pathPatternOf(ARCHIVE);
 export const INDEX_PATH = pathPatternOf(INDEX);
 export const ARCHIVE_TTL = Duration.seconds(ARCHIVE.cache.maxAgeSeconds);
 export const INDEX_TTL = Duration.seconds(INDEX.cache.maxAgeSeconds);
@@ -53,7 +53,7 @@ export class ChartDistribution extends Construct {
     // whole lifetime even if the origin says otherwise; it is already gzip, compressing it again
     // is waste.
     const archiveCache = new cloudfront.CachePolicy(this, "ArchiveCache", {
-      comment: `chart archives: immutable, ${durationInWords(ARCHIVE.cache.maxAgeSeconds)}, no compression`,
+      comment: `chart archives and provenance: immutable, ${durationInWords(ARCHIVE.cache.maxAgeSeconds)}, no compression`,
       defaultTtl: ARCHIVE_TTL,
       minTtl: ARCHIVE_TTL,
       maxTtl: ARCHIVE_TTL,
@@ -72,10 +72,18 @@ export class ChartDistribution extends Construct {
       enableAcceptEncodingGzip: INDEX.compressible,
       enableAcceptEncodingBrotli: INDEX.compressible,
     });
-    // Everything else shares the index's cache policy, so the policy must give it the same
-    // lifetime; a third cache policy is the change to make if it ever does not.
-    if (OTHER_OBJECT.cache !== INDEX.cache) {
-      throw new Error("the repository policy gives other objects their own lifetime: add a cache policy");
+    // A kind with its own behaviour gets the cache policy of its lifetime; everything else takes
+    // the default behaviour, the index's, so the policy must give it the index's lifetime. A
+    // third lifetime is a third cache policy to add here.
+    const cachePolicyOf = (kind: ObjectKind): cloudfront.CachePolicy => {
+      if (kind.cache === ARCHIVE.cache) return archiveCache;
+      if (kind.cache === INDEX.cache) return indexCache;
+      throw new Error(`the repository policy gives ${kind.name} a lifetime no cache policy has: add one`);
+    };
+    for (const kind of [...WRITTEN_KINDS, OTHER_OBJECT]) {
+      if (kind.cdnPathPattern === undefined && kind.cache !== INDEX.cache) {
+        throw new Error(`the repository policy gives ${kind.name} its own lifetime but no CDN path`);
+      }
     }
 
     const headers = new cloudfront.ResponseHeadersPolicy(this, "SecurityHeaders", {
@@ -107,16 +115,18 @@ export class ChartDistribution extends Construct {
 
     this.distribution = new cloudfront.Distribution(this, "Distribution", {
       comment: `Helm chart repository ${props.domainName}`,
-      // Everything but an archive may change (index.yaml, artifacthub-repo.yml), so the default
-      // keeps the short TTL too.
+      // Everything but an archive and its provenance may change (index.yaml, artifacthub-repo.yml,
+      // the public key), so the default keeps the short TTL too.
       defaultBehavior: behaviour(indexCache),
       // With LIST granted, GET / would answer with the bucket listing; the index is what a
       // browser or a curious client should see there instead.
       defaultRootObject: INDEX_PATH,
-      additionalBehaviors: {
-        [ARCHIVE_PATH]: behaviour(archiveCache),
-        [INDEX_PATH]: behaviour(indexCache),
-      },
+      additionalBehaviors: Object.fromEntries(
+        WRITTEN_KINDS.filter((kind) => kind.cdnPathPattern !== undefined).map((kind) => [
+          pathPatternOf(kind),
+          behaviour(cachePolicyOf(kind)),
+        ]),
+      ),
       domainNames: [props.domainName],
       certificate: props.certificate,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,

@@ -2,7 +2,7 @@
  * The synthesized template of the chart repository stack: bucket, bucket policy, CloudFront,
  * DNS, certificate and outputs, for the minimal settings and for every optional one given.
  */
-import { ARCHIVE, INDEX, OTHER_OBJECT, SECURITY_HEADERS } from "@kube9/release/policy";
+import { ARCHIVE, INDEX, OTHER_OBJECT, SECURITY_HEADERS, WRITTEN_KINDS } from "@kube9/release/policy";
 import { type CfnElement, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
@@ -264,12 +264,44 @@ describe("CloudFront", () => {
     QueryStringsConfig: { QueryStringBehavior: "none" },
   };
 
-  it("has the two special behaviours, in that order, besides the default", () => {
+  it("has the three special behaviours, in that order, besides the default", () => {
     expect((config.CacheBehaviors as Array<{ PathPattern: string }>).map((b) => b.PathPattern)).toEqual([
       "*.tgz",
+      "*.prov",
       "index.yaml",
     ]);
   });
+
+  /** The behaviour CloudFront picks for a path: the first whose pattern matches, else the default. */
+  const behaviourFor = (path: string) => {
+    const matches = (pattern: string) => {
+      const anchored = pattern.startsWith("/") ? pattern : `/${pattern}`;
+      const regex = anchored
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
+      return new RegExp(`^${regex}$`).test(path);
+    };
+    const found = (config.CacheBehaviors as Array<{ PathPattern: string }>).find((b) =>
+      matches(b.PathPattern),
+    );
+    return found?.PathPattern;
+  };
+
+  it.each(
+    WRITTEN_KINDS.flatMap((kind) =>
+      kind.keyPatterns.map(
+        (pattern) => [kind.name, `/${pattern.replace(/\*/g, "charts/x-1.0.0")}`, kind] as const,
+      ),
+    ),
+  )(
+    "caches every object the publisher writes (%s: %s) at the edge for its lifetime, no longer",
+    (_name, path, kind) => {
+      const { policy } = cachePolicyOf(behaviourFor(path));
+      expect(policy?.MaxTTL).toBe(kind.cache.maxAgeSeconds);
+      if (kind.cache.immutable) expect(policy?.MinTTL).toBe(kind.cache.maxAgeSeconds);
+    },
+  );
 
   it("caches archives their whole lifetime at the edge (the repository policy's), without compression", () => {
     const { behaviour, policy } = cachePolicyOf(ARCHIVE.cdnPathPattern);
@@ -309,7 +341,7 @@ describe("CloudFront", () => {
   it("serves every behaviour over HTTPS only, read-only, with the security headers", () => {
     const headersRef = only(minimal.template, "AWS::CloudFront::ResponseHeadersPolicy").logicalId;
     const behaviours = [config.DefaultCacheBehavior, ...(config.CacheBehaviors as unknown[])];
-    expect(behaviours).toHaveLength(3);
+    expect(behaviours).toHaveLength(4);
     for (const behaviour of behaviours) {
       expect(behaviour).toMatchObject({
         ViewerProtocolPolicy: "redirect-to-https",

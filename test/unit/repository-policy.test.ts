@@ -156,6 +156,7 @@ describe("the docs quote the policy's figures", () => {
       "docs/infrastructure.md",
       [
         `\`${ARCHIVE.cdnPathPattern}\` (${archiveWords.replace(" ", "-")} edge TTL`,
+        `\`${PROVENANCE.cdnPathPattern}\` (the same cache policy`,
         `\`${INDEX.cdnPathPattern}\` (${index} edge TTL`,
         `the default (same as \`${INDEX.cdnPathPattern}\``,
         SECURITY_HEADERS["Content-Security-Policy"] as string,

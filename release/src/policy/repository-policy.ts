@@ -63,7 +63,8 @@ export interface ObjectKind {
   readonly write: WriteRule | undefined;
   /**
    * The CloudFront path pattern of the behaviour with this kind's own cache policy; undefined:
-   * served by the default behaviour (the index's cache policy).
+   * served by the default behaviour (the index's cache policy), so its lifetime must be the
+   * index's (the CDK app refuses to synthesize otherwise).
    */
   readonly cdnPathPattern: string | undefined;
 }
@@ -86,7 +87,9 @@ export const PROVENANCE: ObjectKind = {
   cache: ARCHIVE_LIFETIME,
   compressible: false,
   write: "create-only",
-  cdnPathPattern: undefined,
+  // Its own behaviour, with the archives' cache policy: the default one would keep it at the edge
+  // only as long as the index, although it never changes.
+  cdnPathPattern: "*.prov",
 };
 
 /**
