@@ -26,6 +26,7 @@ import {
   objectKindOf,
   PROVENANCE,
   REPOSITORY_METADATA,
+  REQUEST_TIMEOUT_SECONDS,
   SECURITY_HEADERS,
   VERIFY_TIMEOUT_SECONDS,
   WRITTEN_KINDS,
@@ -139,6 +140,13 @@ describe("the CLI's defaults come from the policy", () => {
     expect(seconds(defaultOf("chart", "publish", "--verify-timeout"))).toBe(VERIFY_TIMEOUT_SECONDS);
     expect(seconds(defaultOf("chart", "publish", "--wait-timeout"))).toBe(INVALIDATION_WAIT_TIMEOUT_SECONDS);
     expect(seconds(defaultOf("repo", "rollback", "--wait-timeout"))).toBe(INVALIDATION_WAIT_TIMEOUT_SECONDS);
+    for (const [group, name] of [
+      ["chart", "publish"],
+      ["repo", "reindex"],
+      ["repo", "rollback"],
+    ] as const) {
+      expect(seconds(defaultOf(group, name, "--request-timeout"))).toBe(REQUEST_TIMEOUT_SECONDS);
+    }
     const paths = command("chart", "publish").options.find((o) => o.long === "--invalidate-paths");
     expect(paths?.description).toContain(`(default: ${DEFAULT_INVALIDATION_PATHS.join(",")})`);
   });

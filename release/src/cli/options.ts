@@ -1,6 +1,7 @@
 /** Parsing and checking of option values shared by several commands. */
 import type { Command } from "commander";
 import { ReleaseError } from "../errors.js";
+import { REQUEST_TIMEOUT_SECONDS } from "../policy/repository-policy.js";
 import { parseDuration } from "./duration.js";
 
 /** Options of the commands that reach an S3 repository. */
@@ -12,11 +13,8 @@ export interface S3Flags {
   requestTimeout?: string;
 }
 
-/**
- * How long one S3 or CloudFront request may go unanswered before the attempt is abandoned and
- * retried: ample for a 50,000-entry index.yaml (~50 MB) on a CI runner.
- */
-export const DEFAULT_REQUEST_TIMEOUT = "60s";
+/** The repository policy's request timeout, as the flag's default shows it. */
+export const DEFAULT_REQUEST_TIMEOUT = `${REQUEST_TIMEOUT_SECONDS}s`;
 
 export function addS3Options(command: Command): Command {
   return command

@@ -220,3 +220,9 @@ export function durationInWords(seconds: number): string {
   const count = seconds / size;
   return `${NUMBER_WORDS[count] ?? String(count)} ${unit}${count === 1 ? "" : "s"}`;
 }
+
+/**
+ * How long one S3 or CloudFront request may go unanswered before the attempt is abandoned and
+ * retried (`--request-timeout`): ample for a 50,000-entry index.yaml (~50 MB) on a CI runner.
+ */
+export const REQUEST_TIMEOUT_SECONDS = MINUTE;

@@ -16,6 +16,7 @@ import { ReleaseError } from "../errors.js";
 import { inspectImage } from "../image/inspect.js";
 import { parseImageReference } from "../image/reference.js";
 import { RegistryClient } from "../image/registry-client.js";
+import { RELEASE_IMAGE_PLATFORMS } from "../image/release-platforms.js";
 import { verifyImage } from "../image/verify.js";
 import { parseIndex } from "../repo/parse/parse-index.js";
 import { PRODUCTION_IMAGE, type RehearsalCloud } from "./cloud.js";
@@ -86,7 +87,7 @@ async function checkImage(options: UserViewOptions): Promise<NonNullable<UserVie
   const reference = `${options.cloud.image}:${options.version}`;
   const inspection = await inspectImage(client, parseImageReference(reference));
   verifyImage(inspection, {
-    platforms: ["linux/amd64", "linux/arm64"],
+    platforms: [...RELEASE_IMAGE_PLATFORMS],
     maxBytes: 200_000_000,
     labels: { "org.opencontainers.image.version": options.version },
   });

@@ -3,6 +3,7 @@ import { ReleaseError } from "../../errors.js";
 import { inspectImage } from "../../image/inspect.js";
 import { type ImageReference, parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
+import { RELEASE_IMAGE_PLATFORMS } from "../../image/release-platforms.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
 import type { VerifyIdentity } from "../../image/sign/cosign-args.js";
 import { checkSignatures, type SignatureCheck } from "../../image/sign/verify-signature.js";
@@ -57,7 +58,7 @@ export function registerImageVerify(image: Command, context: CliContext): void {
     .option(
       "--platform <list>",
       "comma-separated platforms the index must hold, and nothing else",
-      "linux/amd64,linux/arm64",
+      RELEASE_IMAGE_PLATFORMS.join(","),
     )
     .option("--max-size <size>", "budget per platform, compressed layers (1 MB = 10^6 bytes)", "200MB")
     .option("--label <key=value>", "require this label on every platform (repeatable)", collect, [])
