@@ -13,6 +13,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactHubAnnotationProblems } from "../../release/src/artifacthub/annotations.js";
 import { repositoryMetadataProblems } from "../../release/src/artifacthub/repository-metadata.js";
+import { cacheControlOf, INDEX } from "../../release/src/policy/repository-policy.js";
 import { type CdnStandIn, startCdnStandIn } from "../support/cdn-stand-in.js";
 import { shellBlocks } from "../support/doc-blocks.js";
 import { repoRoot, toolPath } from "../support/tools.js";
@@ -24,9 +25,9 @@ import {
 } from "../support/user-environment.js";
 import { type S3StandIn, startVersitygw } from "../support/versitygw.js";
 
-// Artifact Hub fetches artifacthub-repo.yml like index.yaml: YAML, cached five minutes at most.
+// Artifact Hub fetches artifacthub-repo.yml like index.yaml: YAML, cached no longer than the index.
 const REPO_FILE_TYPE = "application/yaml";
-const REPO_FILE_CACHE = "public, max-age=300";
+const REPO_FILE_CACHE = cacheControlOf(INDEX.cache);
 const FINGERPRINT = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678";
 const KEY_URL = "https://charts.kube9.io/pubkey.asc";
 
@@ -326,7 +327,7 @@ describe("the repository serves artifacthub-repo.yml", () => {
       await server?.stop();
     });
 
-    it("next to index.yaml, as YAML cached five minutes; the index carries the annotations", async () => {
+    it("next to index.yaml, as YAML cached like index.yaml; the index carries the annotations", async () => {
       const reply = await fetch(`${server.url}/artifacthub-repo.yml`);
       expect(reply.status).toBe(200);
       expect(reply.headers.get("content-type")).toBe(REPO_FILE_TYPE);

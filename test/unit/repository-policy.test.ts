@@ -172,6 +172,10 @@ describe("the docs quote the policy's figures", () => {
       ],
     ],
     ["docs/architecture.md", [`(archives ${archiveWords}, immutable; index.yaml ${index})`]],
+    [
+      "docs/release-chart.md",
+      [`Cache-Control: ${cacheControlOf(REPOSITORY_METADATA.cache)}`, `has the same ${index} TTL`],
+    ],
   ])("%s", (file, phrases) => {
     const text = readFileSync(join(repoRoot, file), "utf8").replace(/\s+/g, " ");
     for (const phrase of phrases) {

@@ -6,6 +6,7 @@ import { generateTestKey, type TestKey } from "../../../test/support/pgp-keys.js
 import { repoRoot } from "../../../test/support/tools.js";
 import { emitChartYaml } from "../../src/chart/emit-chart-yaml.js";
 import { isReleaseError, ReleaseError } from "../../src/errors.js";
+import { cacheControlOf, INDEX } from "../../src/policy/repository-policy.js";
 import { readSigningKey, type SigningKey } from "../../src/provenance/keys.js";
 import { signProvenance, verifyProvenance } from "../../src/provenance/provenance.js";
 import { publishPublicKey } from "../../src/provenance/publish-provenance.js";
@@ -187,7 +188,7 @@ describe("the public key's object policy", () => {
     for (const key of ["pubkey.asc", "pubkey.gpg", "charts/pubkey.asc"]) {
       expect(objectPolicyFor(key)).toEqual({
         contentType: "application/pgp-keys",
-        cacheControl: "public, max-age=300",
+        cacheControl: cacheControlOf(INDEX.cache),
         compressible: false,
       });
     }

@@ -13,6 +13,7 @@ import { runPublish } from "../../src/publish/run-publish.js";
 import { verifyPublished } from "../../src/publish/verify.js";
 import { parseIndex } from "../../src/repo/parse/parse-index.js";
 import { DirectoryStore } from "../../src/storage/directory-store.js";
+import { objectPolicyFor } from "../../src/storage/object-policy.js";
 import type { Store } from "../../src/storage/store.js";
 
 const CHART_DIR = join(repoRoot, "charts", "kube9-operator");
@@ -123,10 +124,7 @@ describe("planPublish", () => {
     // The other publisher's index write lands while this one waits.
     const delay = async () => {
       if ((await store.get("index.yaml")) === undefined && otherIndex !== undefined) {
-        await store.putIfAbsent("index.yaml", otherIndex.body, {
-          contentType: "application/yaml",
-          cacheControl: "public, max-age=300",
-        });
+        await store.putIfAbsent("index.yaml", otherIndex.body, objectPolicyFor("index.yaml"));
       }
     };
     const planned = await planPublish(store, await chartAt("1.1.0"), {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cacheControlOf, INDEX } from "../../src/policy/repository-policy.js";
 import { putRepositoryMetadata } from "../../src/publish/repository-metadata.js";
 import { DirectoryStore } from "../../src/storage/directory-store.js";
 import { objectPolicyFor } from "../../src/storage/object-policy.js";
@@ -87,11 +88,11 @@ describe("artifacthub-repo.yml put next to index.yaml", () => {
 
 describe("how artifacthub-repo.yml is served (storage/object-policy.ts)", () => {
   it.each(["artifacthub-repo.yml", "charts/artifacthub-repo.yml"])(
-    "%s: YAML, five minutes like index.yaml, compressible",
+    "%s: YAML, cached like index.yaml, compressible",
     (key) => {
       expect(objectPolicyFor(key)).toEqual({
         contentType: "application/yaml",
-        cacheControl: "public, max-age=300",
+        cacheControl: cacheControlOf(INDEX.cache),
         compressible: true,
       });
       expect(objectPolicyFor(key).cacheControl).toBe(objectPolicyFor("index.yaml").cacheControl);

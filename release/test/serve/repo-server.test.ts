@@ -35,7 +35,7 @@ async function fileBytes(name: string): Promise<Buffer> {
 }
 
 describe("headers from the object policy", () => {
-  it("serves index.yaml as YAML, cached five minutes, varying on Accept-Encoding", async () => {
+  it("serves index.yaml as YAML, cached as the policy says, varying on Accept-Encoding", async () => {
     const reply = await get(`${server.url}/index.yaml`);
     const bytes = await fileBytes("index.yaml");
     const policy = objectPolicyFor("index.yaml");
