@@ -89,8 +89,8 @@ export async function readJsonBlob<T>(dir: string, descriptor: Descriptor): Prom
   }
 }
 
-/** The tagged image index of the layout and each platform's manifest, checked against their digests. */
-export async function readLayoutIndex(dir: string, tag?: string): Promise<LayoutIndex> {
+/** The image of index.json tagged `tag`, or its only image when no tag is given. */
+async function chooseImage(dir: string, tag: string | undefined): Promise<Descriptor> {
   let top: ImageIndex;
   try {
     top = JSON.parse(await readFile(join(dir, "index.json"), "utf8")) as ImageIndex;
@@ -100,9 +100,8 @@ export async function readLayoutIndex(dir: string, tag?: string): Promise<Layout
   if (!Array.isArray(top?.manifests)) throw invalid(dir, "index.json has no manifests list");
   const entries = top.manifests.map((m, i) => checkDescriptor(dir, m, `index.json manifests[${i}]`));
   const tags = entries.map((e) => e.annotations?.[REF_NAME] ?? "(untagged)");
-  let entry: Descriptor | undefined;
   if (tag !== undefined) {
-    entry = entries.find((e) => e.annotations?.[REF_NAME] === tag);
+    const entry = entries.find((e) => e.annotations?.[REF_NAME] === tag);
     if (entry === undefined) {
       throw invalid(
         dir,
@@ -110,16 +109,21 @@ export async function readLayoutIndex(dir: string, tag?: string): Promise<Layout
         "pass --tag with one of the tags listed",
       );
     }
-  } else {
-    if (entries.length !== 1) {
-      throw invalid(
-        dir,
-        `index.json holds ${entries.length} images (${tags.join(", ") || "none"}), not one`,
-        "pass --tag <tag> to choose one",
-      );
-    }
-    entry = entries[0] as Descriptor;
+    return entry;
   }
+  if (entries.length !== 1) {
+    throw invalid(
+      dir,
+      `index.json holds ${entries.length} images (${tags.join(", ") || "none"}), not one`,
+      "pass --tag <tag> to choose one",
+    );
+  }
+  return entries[0] as Descriptor;
+}
+
+/** The tagged image index of the layout and each platform's manifest, checked against their digests. */
+export async function readLayoutIndex(dir: string, tag?: string): Promise<LayoutIndex> {
+  const entry = await chooseImage(dir, tag);
   if (!isIndexType(entry.mediaType)) {
     throw invalid(dir, `the image ${entry.digest} is ${entry.mediaType}, not a multi-platform index`);
   }
