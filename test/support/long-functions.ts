@@ -20,8 +20,8 @@ export interface LongFunction {
  * The functions of `source` spanning more than `limit` lines whose leading comment holds no
  * `Kept whole:` followed by a reason. The comment read is the one leading the function itself
  * and, for an arrow function or function expression, the ones leading what it is the value of:
- * its variable statement (`const f = () => …`), object property or class property. A function
- * passed as a call argument is read its own leading comment, the one just before it.
+ * its variable statement (`const f = () => …`), object property or class property. For a
+ * function passed as a call argument, that is the comment just before the argument.
  */
 export function longFunctionsWithoutReason(fileName: string, source: string, limit: number): LongFunction[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);

@@ -6,9 +6,9 @@
  * functions and function expressions; a function's span is its first line to its last, inclusive
  * (its leading comment aside). The comment read is the one leading the function; for an arrow
  * function or function expression it may also lead what the function is the value of (its
- * `const` statement, object property or class property); one passed as a call argument is read the
- * comment just before it. A nested function is measured on its own, and its lines count toward
- * its parent too.
+ * `const` statement, object property or class property), and for one passed as a call argument
+ * it is the comment just before the argument. A nested function is measured on its own, and its
+ * lines count toward its parent too.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ function sources(folder: string): string[] {
 
 const files = sources("release/src");
 
-describe(`the functions of release/src`, () => {
+describe("the functions of release/src", () => {
   it("are read from every source file", () => {
     expect(files.length).toBeGreaterThan(100);
   });
