@@ -52,34 +52,38 @@ export function repositoryMetadataProblems(text: string, file: string): Metadata
         "copy the repository ID from Artifact Hub's control panel (Repositories, the repository's ID), or leave the key out until the repository is added",
       );
   }
-  listOf(document, "owners", problems, (owner, at) => {
-    unknownKeys(owner, ["name", "email"], at, problems);
-    stringField(owner, "name", at, problems, { optional: true, example: "Alto9" });
-    // The ownership claim matches this email against the Artifact Hub account's.
-    const email = stringField(owner, "email", at, problems, { example: "maintainer@example.org" });
-    if (email !== undefined && !EMAIL.test(email))
-      problems.add(
-        `${at}.email`,
-        `"${email}" is not an email address`,
-        "write the email of the Artifact Hub account",
-      );
-  });
-  listOf(document, "ignore", problems, (entry, at) => {
-    unknownKeys(entry, ["name", "version"], at, problems);
-    stringField(entry, "name", at, problems, { example: "kube9-operator" });
-    const version = stringField(entry, "version", at, problems, { optional: true, example: "-rc\\." });
-    if (version === undefined) return;
-    try {
-      new RegExp(version);
-    } catch {
-      problems.add(
-        `${at}.version`,
-        `"${version}" is not a regular expression`,
-        "escape special characters, e.g. 1\\.0\\..*",
-      );
-    }
-  });
+  listOf(document, "owners", problems, (owner, at) => checkOwner(owner, at, problems));
+  listOf(document, "ignore", problems, (entry, at) => checkIgnored(entry, at, problems));
   return problems.list;
+}
+
+function checkOwner(owner: Record<string, unknown>, at: string, problems: Problems): void {
+  unknownKeys(owner, ["name", "email"], at, problems);
+  stringField(owner, "name", at, problems, { optional: true, example: "Alto9" });
+  // The ownership claim matches this email against the Artifact Hub account's.
+  const email = stringField(owner, "email", at, problems, { example: "maintainer@example.org" });
+  if (email !== undefined && !EMAIL.test(email))
+    problems.add(
+      `${at}.email`,
+      `"${email}" is not an email address`,
+      "write the email of the Artifact Hub account",
+    );
+}
+
+function checkIgnored(entry: Record<string, unknown>, at: string, problems: Problems): void {
+  unknownKeys(entry, ["name", "version"], at, problems);
+  stringField(entry, "name", at, problems, { example: "kube9-operator" });
+  const version = stringField(entry, "version", at, problems, { optional: true, example: "-rc\\." });
+  if (version === undefined) return;
+  try {
+    new RegExp(version);
+  } catch {
+    problems.add(
+      `${at}.version`,
+      `"${version}" is not a regular expression`,
+      "escape special characters, e.g. 1\\.0\\..*",
+    );
+  }
 }
 
 function listOf(

@@ -213,6 +213,15 @@ async function feed(
     }
   }
   if (stopped()) return;
+  checkStreamEnd(state, produced, bytes.subarray(offset), archive);
+  extract.end(undefined);
+}
+
+/**
+ * Once the input is read: the gzip stream ended, its one member produced all that was inflated
+ * (pako goes on into a second member), and only zero padding follows it.
+ */
+function checkStreamEnd(state: InflateState, produced: number, rest: Uint8Array, archive: string): void {
   if (!state.ended)
     throw archiveInvalid(
       archive,
@@ -228,10 +237,9 @@ async function feed(
       REPACK,
     );
   }
-  if (bytes.subarray(offset).some((byte) => byte !== 0)) {
+  if (rest.some((byte) => byte !== 0)) {
     throw archiveInvalid(archive, undefined, "the archive has data after the end of its gzip stream", REPACK);
   }
-  extract.end(undefined);
 }
 
 function drainOrClose(stream: Extract): Promise<void> {

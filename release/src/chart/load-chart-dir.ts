@@ -165,6 +165,30 @@ async function readRules(dir: string): Promise<HelmIgnore> {
   ).withDefaults();
 }
 
+/** Why the chart's files hold no Chart.yaml: ignored, a directory, or missing. */
+async function whyNoChartYaml(chartYamlPath: string): Promise<ReleaseError> {
+  const onDisk = await stat(chartYamlPath).catch(() => undefined);
+  if (onDisk?.isFile() === true) {
+    return invalid(
+      chartYamlPath,
+      "Chart.yaml is ignored by .helmignore",
+      "remove the .helmignore rule that matches Chart.yaml",
+    );
+  }
+  if (onDisk !== undefined) {
+    return invalid(
+      chartYamlPath,
+      "Chart.yaml is a directory, not a file",
+      "replace it with the chart's Chart.yaml file",
+    );
+  }
+  return invalid(
+    chartYamlPath,
+    "Chart.yaml is missing",
+    "give the chart's own directory, which holds Chart.yaml",
+  );
+}
+
 export async function loadChartDir(dir: string): Promise<LoadedChart> {
   const chartYamlPath = join(dir, "Chart.yaml");
   const info = await stat(dir).catch((error: unknown) => {
@@ -188,28 +212,7 @@ export async function loadChartDir(dir: string): Promise<LoadedChart> {
   const files = walker.files.sort((a, b) => compareBytes(a.path, b.path));
 
   const chartYaml = files.find((file) => file.path === "Chart.yaml");
-  if (chartYaml === undefined) {
-    const onDisk = await stat(chartYamlPath).catch(() => undefined);
-    if (onDisk?.isFile() === true) {
-      throw invalid(
-        chartYamlPath,
-        "Chart.yaml is ignored by .helmignore",
-        "remove the .helmignore rule that matches Chart.yaml",
-      );
-    }
-    if (onDisk !== undefined) {
-      throw invalid(
-        chartYamlPath,
-        "Chart.yaml is a directory, not a file",
-        "replace it with the chart's Chart.yaml file",
-      );
-    }
-    throw invalid(
-      chartYamlPath,
-      "Chart.yaml is missing",
-      "give the chart's own directory, which holds Chart.yaml",
-    );
-  }
+  if (chartYaml === undefined) throw await whyNoChartYaml(chartYamlPath);
   const { metadata, unknownKeys } = parseChartYamlDetailed(
     decodeUtf8(chartYaml.data, chartYamlPath),
     chartYamlPath,

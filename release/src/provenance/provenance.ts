@@ -119,6 +119,58 @@ export async function parseProvenance(text: string, file: string): Promise<Parse
   };
 }
 
+/** Checks the signature over the text; returns when it was made, if the signature says. */
+async function verifySignature(
+  parsed: ParsedProvenance,
+  keys: openpgp.PublicKey[],
+  file: string,
+): Promise<Date | undefined> {
+  try {
+    const result = await openpgp.verify({
+      message: parsed.message,
+      verificationKeys: keys,
+      expectSigned: true,
+    });
+    const [first] = result.signatures;
+    if (first === undefined) return undefined;
+    const signature = await first.signature;
+    return signature.packets[0]?.created ?? undefined;
+  } catch (error) {
+    throw new ReleaseError("VERIFY_FAILED", `the signature does not verify: ${messageOf(error)}`, {
+      file,
+      fix: "the .prov was changed after signing; publish it again from the signed release",
+    });
+  }
+}
+
+/** The signed checksums name the archive, with its digest. */
+function checkSignedDigest(
+  parsed: ParsedProvenance,
+  subject: Pick<ProvenanceSubject, "archiveName" | "digest">,
+  file: string,
+): void {
+  const expected = `sha256:${subject.digest}`;
+  const claimed = parsed.files[subject.archiveName];
+  if (claimed === undefined) {
+    throw new ReleaseError("VERIFY_FAILED", `the provenance has no checksum for ${subject.archiveName}`, {
+      file,
+      field: "files",
+      fix: `it signs ${Object.keys(parsed.files).join(", ") || "nothing"}; the .prov belongs to another archive`,
+    });
+  }
+  if (claimed !== expected) {
+    throw new ReleaseError(
+      "VERIFY_FAILED",
+      `the archive has ${expected} but its provenance signs ${claimed}`,
+      {
+        file,
+        field: `files.${subject.archiveName}`,
+        fix: "the archive or its .prov was replaced; a published version is never rebuilt",
+      },
+    );
+  }
+}
+
 /**
  * What `helm verify` checks: a signature by one of `keys` over the text, and the archive's digest
  * in it under the archive's name. Throws VERIFY_FAILED naming what does not match.
@@ -143,44 +195,8 @@ export async function verifyProvenance(
       },
     );
   }
-  let signedAt: Date | undefined;
-  try {
-    const result = await openpgp.verify({
-      message: parsed.message,
-      verificationKeys: keys,
-      expectSigned: true,
-    });
-    const [first] = result.signatures;
-    if (first !== undefined) {
-      const signature = await first.signature;
-      signedAt = signature.packets[0]?.created ?? undefined;
-    }
-  } catch (error) {
-    throw new ReleaseError("VERIFY_FAILED", `the signature does not verify: ${messageOf(error)}`, {
-      file,
-      fix: "the .prov was changed after signing; publish it again from the signed release",
-    });
-  }
-  const expected = `sha256:${subject.digest}`;
-  const claimed = parsed.files[subject.archiveName];
-  if (claimed === undefined) {
-    throw new ReleaseError("VERIFY_FAILED", `the provenance has no checksum for ${subject.archiveName}`, {
-      file,
-      field: "files",
-      fix: `it signs ${Object.keys(parsed.files).join(", ") || "nothing"}; the .prov belongs to another archive`,
-    });
-  }
-  if (claimed !== expected) {
-    throw new ReleaseError(
-      "VERIFY_FAILED",
-      `the archive has ${expected} but its provenance signs ${claimed}`,
-      {
-        file,
-        field: `files.${subject.archiveName}`,
-        fix: "the archive or its .prov was replaced; a published version is never rebuilt",
-      },
-    );
-  }
+  const signedAt = await verifySignature(parsed, keys, file);
+  checkSignedDigest(parsed, subject, file);
   return {
     archiveName: subject.archiveName,
     digest: subject.digest,

@@ -53,21 +53,28 @@ export async function packagedChartFrom(request: PackageRequest): Promise<Packag
       cause: error,
     });
   });
-  if (stat.isDirectory()) {
-    const chart = await loadChartDir(request.path);
-    const annotator =
-      request.artifactHub === undefined ? undefined : artifactHubAnnotator(chart, request.artifactHub);
-    const packaged = packageChart(chart, {
-      sourceDateEpoch: await request.sourceDateEpoch(),
-      ...(request.version === undefined ? {} : { version: request.version }),
-      ...(request.appVersion === undefined ? {} : { appVersion: request.appVersion }),
-      ...(annotator === undefined ? {} : { annotate: annotator.annotate }),
-    });
-    // A broken Artifact Hub annotation stops here, before anything is written or published.
-    assertArtifactHubChart(packaged.metadata, chart.files, chart.chartYamlPath);
-    const changesSection = annotator?.changesSection();
-    return { ...packaged, source: request.path, ...(changesSection === undefined ? {} : { changesSection }) };
-  }
+  return stat.isDirectory() ? packageChartDir(request) : readPackagedArchive(request);
+}
+
+/** A chart directory packaged with the request's overrides and Artifact Hub annotations. */
+async function packageChartDir(request: PackageRequest): Promise<PackagedChart> {
+  const chart = await loadChartDir(request.path);
+  const annotator =
+    request.artifactHub === undefined ? undefined : artifactHubAnnotator(chart, request.artifactHub);
+  const packaged = packageChart(chart, {
+    sourceDateEpoch: await request.sourceDateEpoch(),
+    ...(request.version === undefined ? {} : { version: request.version }),
+    ...(request.appVersion === undefined ? {} : { appVersion: request.appVersion }),
+    ...(annotator === undefined ? {} : { annotate: annotator.annotate }),
+  });
+  // A broken Artifact Hub annotation stops here, before anything is written or published.
+  assertArtifactHubChart(packaged.metadata, chart.files, chart.chartYamlPath);
+  const changesSection = annotator?.changesSection();
+  return { ...packaged, source: request.path, ...(changesSection === undefined ? {} : { changesSection }) };
+}
+
+/** A packaged archive as it is, checked to be named for the chart it holds; it takes no overrides. */
+async function readPackagedArchive(request: PackageRequest): Promise<PackagedChart> {
   if (
     request.version !== undefined ||
     request.appVersion !== undefined ||

@@ -57,7 +57,6 @@ export async function applyPublish(
   planned: Planned,
   options: ApplyOptions,
 ): Promise<ApplyResult> {
-  const { plan } = planned;
   const { signing } = options;
   const publicKey =
     signing?.publicKey === undefined
@@ -72,28 +71,33 @@ export async function applyPublish(
     ...(provenance === undefined ? {} : { provenance }),
     ...(publicKey === undefined ? {} : { publicKey }),
   };
+  return { archive, ...signed, ...(await listInIndex(store, chart, planned, options)) };
+}
+
+/**
+ * index.yaml with the chart's entry, written with compare-and-swap: on a lost race it is read
+ * again and the entry merged into the other publisher's index, up to `maxAttempts` times.
+ */
+async function listInIndex(
+  store: Store,
+  chart: PackagedChart,
+  planned: Planned,
+  options: ApplyOptions,
+): Promise<Pick<ApplyResult, "index" | "attempts" | "entriesAfter" | "written">> {
+  const { plan } = planned;
   const maxAttempts = options.maxAttempts ?? 10;
   const delay = options.delay ?? ((ms: number) => sleep(ms));
   const random = options.random ?? Math.random;
   let snapshot: IndexSnapshot | undefined = planned.snapshot;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     if (attempt > 1) snapshot = await readIndex(store, plan.indexKey);
-    const base = snapshot?.index ?? emptyIndex(options.now().toISOString());
-    const existing = findEntry(base, plan.chart, plan.version);
-    if (existing !== undefined && existing.digest !== chart.digest)
-      throw versionConflict(store, chart, existing.digest);
-    const entry = chartEntry(chart.metadata, {
-      urls: [plan.archiveUrl],
-      created: options.now().toISOString(),
-      digest: chart.digest,
-    });
-    const merged = mergeEntry(base, entry);
+    const merged = mergeChart(store, chart, plan, snapshot, options.now);
     const entriesAfter = countEntries(merged.index.entries);
     if (merged.change === "unchanged" && snapshot !== undefined) {
       options.log(
         `${plan.indexKey}: ${plan.chart} ${plan.version} already listed with this digest; nothing to write`,
       );
-      return { archive, ...signed, index: "unchanged", attempts: attempt, entriesAfter };
+      return { index: "unchanged", attempts: attempt, entriesAfter };
     }
     const index = { ...merged.index, generated: options.now().toISOString() };
     const body = new TextEncoder().encode(serializeIndex(index));
@@ -105,8 +109,6 @@ export async function applyPublish(
         `${plan.indexKey}: ${snapshot === undefined ? "created" : "updated"} with ${plan.chart} ${plan.version} (${entriesAfter} version${entriesAfter === 1 ? "" : "s"})`,
       );
       return {
-        archive,
-        ...signed,
         index: snapshot === undefined ? "created" : "added",
         attempts: attempt,
         entriesAfter,
@@ -131,6 +133,27 @@ export async function applyPublish(
       fix: "other publishers are writing continuously; the archive is stored, so run the same command again",
     },
   );
+}
+
+/** The index as read (a new one when there is none) with the chart's entry merged in. */
+function mergeChart(
+  store: Store,
+  chart: PackagedChart,
+  plan: Planned["plan"],
+  snapshot: IndexSnapshot | undefined,
+  now: () => Date,
+): ReturnType<typeof mergeEntry> {
+  const base = snapshot?.index ?? emptyIndex(now().toISOString());
+  const existing = findEntry(base, plan.chart, plan.version);
+  // The same version with other bytes is another chart: never replaced in place.
+  if (existing !== undefined && existing.digest !== chart.digest)
+    throw versionConflict(store, chart, existing.digest);
+  const entry = chartEntry(chart.metadata, {
+    urls: [plan.archiveUrl],
+    created: now().toISOString(),
+    digest: chart.digest,
+  });
+  return mergeEntry(base, entry);
 }
 
 async function uploadArchive(

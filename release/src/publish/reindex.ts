@@ -11,11 +11,11 @@ import type { ChartMetadata } from "../helm-format/chart-metadata.js";
 import { mergeEntry } from "../repo/merge.js";
 import { chartEntry } from "../repo/model/chart-entry.js";
 import { chartUrl } from "../repo/model/chart-url.js";
-import { emptyIndex, findEntry, type IndexFile } from "../repo/model/index-file.js";
+import { type ChartVersion, emptyIndex, findEntry, type IndexFile } from "../repo/model/index-file.js";
 import { parseIndex } from "../repo/parse/parse-index.js";
 import { serializeIndex } from "../repo/serialize/serialize-index.js";
 import { INDEX_POLICY } from "../storage/object-policy.js";
-import type { Store } from "../storage/store.js";
+import type { ObjectInfo, Store } from "../storage/store.js";
 import { sha256Hex } from "./chart-source.js";
 import { describeKey, INDEX_KEY } from "./read-index.js";
 
@@ -37,22 +37,60 @@ export interface Reindexed {
   etag: string | undefined;
 }
 
+/** The stored index, or why it does not parse: a corrupt index is what a reindex replaces. */
+function readPrevious(body: Uint8Array, indexFile: string): { previous?: IndexFile; problem?: string } {
+  try {
+    return { previous: parseIndex(body, indexFile) };
+  } catch (error) {
+    if (!isReleaseError(error)) throw error;
+    return { problem: error.describe() };
+  }
+}
+
+/**
+ * The index entry of one stored archive (the previous index's when it lists the same bytes, to
+ * keep its `created`), or why the archive is skipped; undefined when it is gone since the listing.
+ */
+async function archiveEntry(
+  store: Store,
+  object: ObjectInfo,
+  previous: IndexFile | undefined,
+  baseUrl: string | undefined,
+): Promise<{ entry: ChartVersion } | { skipped: string } | undefined> {
+  const stored = await store.get(object.key);
+  if (stored === undefined) return undefined;
+  let metadata: ChartMetadata;
+  try {
+    ({ metadata } = await readChartArchive(stored.body, describeKey(store, object.key)));
+  } catch (error) {
+    if (!isReleaseError(error)) throw error;
+    return { skipped: error.describe() };
+  }
+  if (object.key !== `${metadata.name}-${metadata.version}.tgz`) {
+    return {
+      skipped: `holds ${metadata.name} ${metadata.version}; expected the name ${metadata.name}-${metadata.version}.tgz`,
+    };
+  }
+  const digest = sha256Hex(stored.body);
+  const before = previous === undefined ? undefined : findEntry(previous, metadata.name, metadata.version);
+  const known = before !== undefined && before.digest === digest ? before : undefined;
+  const entry =
+    known ??
+    chartEntry(metadata, {
+      urls: [chartUrl(baseUrl, object.key)],
+      created: object.lastModified.toISOString(),
+      digest,
+    });
+  return { entry };
+}
+
 export async function planReindex(
   store: Store,
   options: { baseUrl?: string; now: () => Date },
 ): Promise<Reindexed> {
   const indexFile = describeKey(store, INDEX_KEY);
   const current = await store.get(INDEX_KEY);
-  let previous: IndexFile | undefined;
-  let problem: string | undefined;
-  if (current !== undefined) {
-    try {
-      previous = parseIndex(current.body, indexFile);
-    } catch (error) {
-      if (!isReleaseError(error)) throw error;
-      problem = error.describe();
-    }
-  }
+  const { previous, problem } = current === undefined ? {} : readPrevious(current.body, indexFile);
   let index = emptyIndex(options.now().toISOString());
   const skipped: ReindexPlan["skipped"] = [];
   const archives = (await store.list()).filter((object) => object.key.endsWith(".tgz"));
@@ -65,34 +103,10 @@ export async function planReindex(
     });
   }
   for (const object of archives) {
-    const stored = await store.get(object.key);
-    if (stored === undefined) continue;
-    let metadata: ChartMetadata;
-    try {
-      ({ metadata } = await readChartArchive(stored.body, describeKey(store, object.key)));
-    } catch (error) {
-      if (!isReleaseError(error)) throw error;
-      skipped.push({ key: object.key, reason: error.describe() });
-      continue;
-    }
-    if (object.key !== `${metadata.name}-${metadata.version}.tgz`) {
-      skipped.push({
-        key: object.key,
-        reason: `holds ${metadata.name} ${metadata.version}; expected the name ${metadata.name}-${metadata.version}.tgz`,
-      });
-      continue;
-    }
-    const digest = sha256Hex(stored.body);
-    const before = previous === undefined ? undefined : findEntry(previous, metadata.name, metadata.version);
-    const known = before !== undefined && before.digest === digest ? before : undefined;
-    const entry =
-      known ??
-      chartEntry(metadata, {
-        urls: [chartUrl(options.baseUrl, object.key)],
-        created: object.lastModified.toISOString(),
-        digest,
-      });
-    index = mergeEntry(index, entry).index;
+    const found = await archiveEntry(store, object, previous, options.baseUrl);
+    if (found === undefined) continue;
+    if ("skipped" in found) skipped.push({ key: object.key, reason: found.skipped });
+    else index = mergeEntry(index, found.entry).index;
   }
   const names = (file: IndexFile | undefined) =>
     new Set(

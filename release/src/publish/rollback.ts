@@ -103,19 +103,10 @@ function chooseTarget(versions: ObjectVersion[], to: string | undefined, file: s
   return earlier;
 }
 
-export async function planRollback(
-  store: Store,
-  history: ObjectHistory,
-  options: RollbackOptions = {},
-): Promise<PlannedRollback> {
-  const file = describeKey(store, INDEX_KEY);
-  const versions = await history.versions(INDEX_KEY);
-  const target = chooseTarget(versions, options.to, file);
-
-  const body = await history.getVersion(INDEX_KEY, target.versionId);
-  let targetIndex: IndexFile;
+/** The earlier index, which must parse: Helm would refuse it as the repository's index. */
+function parseTarget(body: Uint8Array, target: ObjectVersion, file: string): IndexFile {
   try {
-    targetIndex = parseIndex(body, `${file} (version ${target.versionId})`);
+    return parseIndex(body, `${file} (version ${target.versionId})`);
   } catch (error) {
     if (!isReleaseError(error)) throw error;
     throw refused(
@@ -124,8 +115,15 @@ export async function planRollback(
       "choose another version with --to; Helm would refuse this one",
     );
   }
+}
 
-  // Every archive the earlier index names must still be stored, or Helm would get 404s.
+/** Every archive the earlier index names must still be stored, or Helm would get 404s. */
+async function assertArchivesStored(
+  store: Store,
+  targetIndex: IndexFile,
+  target: ObjectVersion,
+  file: string,
+): Promise<void> {
   const stored = new Set((await store.list()).map((object) => object.key));
   const missing = Object.values(targetIndex.entries)
     .flat()
@@ -138,6 +136,20 @@ export async function planRollback(
       "choose a version whose archives are all stored (--to), or rebuild the index from the archives with `repo reindex`",
     );
   }
+}
+
+export async function planRollback(
+  store: Store,
+  history: ObjectHistory,
+  options: RollbackOptions = {},
+): Promise<PlannedRollback> {
+  const file = describeKey(store, INDEX_KEY);
+  const versions = await history.versions(INDEX_KEY);
+  const target = chooseTarget(versions, options.to, file);
+
+  const body = await history.getVersion(INDEX_KEY, target.versionId);
+  const targetIndex = parseTarget(body, target, file);
+  await assertArchivesStored(store, targetIndex, target, file);
 
   const current = await store.get(INDEX_KEY);
   const currentIndex = current === undefined ? undefined : parseIndex(current.body, file);

@@ -5,7 +5,7 @@
  */
 import { readChartArchive } from "../chart/read-chart-archive.js";
 import { ReleaseError } from "../errors.js";
-import { findEntry, type IndexFile } from "../repo/model/index-file.js";
+import { type ChartVersion, findEntry, type IndexFile } from "../repo/model/index-file.js";
 import { parseIndex } from "../repo/parse/parse-index.js";
 import { sha256Hex } from "./chart-source.js";
 import type { RepositoryReader } from "./repository-reader.js";
@@ -31,14 +31,14 @@ export interface VerifyResult {
 
 export type IndexParser = (bytes: Uint8Array, file: string) => IndexFile;
 
-export async function verifyPublished(
+/** The index's entry of the requested version, with the digest asked for and a URL to download. */
+function listedEntry(
+  index: IndexFile,
+  listed: string[],
   reader: RepositoryReader,
   request: VerifyRequest,
-  parse: IndexParser = parseIndex,
-): Promise<VerifyResult> {
-  const index = parse(await reader.readIndex(), reader.indexLocation);
+): { entry: ChartVersion; url: string } {
   const entry = findEntry(index, request.chart, request.version);
-  const listed = (index.entries[request.chart] ?? []).map((candidate) => candidate.version);
   if (entry === undefined) {
     throw new ReleaseError("VERIFY_FAILED", `${request.chart} ${request.version} is not listed`, {
       file: reader.indexLocation,
@@ -66,6 +66,17 @@ export async function verifyPublished(
       field: `entries.${request.chart}[${request.version}].urls`,
     });
   }
+  return { entry, url };
+}
+
+export async function verifyPublished(
+  reader: RepositoryReader,
+  request: VerifyRequest,
+  parse: IndexParser = parseIndex,
+): Promise<VerifyResult> {
+  const index = parse(await reader.readIndex(), reader.indexLocation);
+  const listed = (index.entries[request.chart] ?? []).map((candidate) => candidate.version);
+  const { entry, url } = listedEntry(index, listed, reader, request);
   const archive = await reader.readArchive(url);
   const digest = sha256Hex(archive.bytes);
   if (digest !== entry.digest) {

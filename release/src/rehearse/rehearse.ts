@@ -19,6 +19,7 @@ import { startSigstoreStandIn, workflowIdentity } from "./stand-ins/sigstore.js"
 import { checkUserView, type UserView } from "./user-view.js";
 import {
   assertWorkflowSucceeded,
+  type RunWorkflowOptions,
   renderReport,
   runWorkflow,
   type WorkflowEvent,
@@ -141,33 +142,26 @@ function runnerEnv(options: RehearseOptions, home: string): Record<string, strin
   };
 }
 
-export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
-  const started = performance.now();
-  const version = parseReleaseTag(options.tag);
-  const sha = await tagCommit(options.repository, options.tag);
-  const reportDir = join(options.workDir, "report");
-  const source = join(options.workDir, "source");
-  await mkdir(reportDir, { recursive: true });
-  // GitHub reads the workflow files of the commit it runs: so does the rehearsal.
-  await exec("git", ["clone", "--quiet", "--shared", "--no-checkout", options.repository, source]);
+/** GitHub reads the workflow files of the commit it runs: so does the rehearsal. */
+async function checkOutRelease(repository: string, sha: string, source: string): Promise<void> {
+  await exec("git", ["clone", "--quiet", "--shared", "--no-checkout", repository, source]);
   await git(source, ["checkout", "--quiet", "--detach", sha]);
   await assertReleaseWorkflowContract(source);
+}
+
+/** The run of the release workflow as GitHub would start it for the tag, against the stand-in cloud. */
+async function releaseRun(
+  options: RehearseOptions,
+  run: { source: string; sha: string; version: string; reportDir: string; signingBinDir: string },
+): Promise<RunWorkflowOptions> {
   const { cloud } = options;
-  // Keyless signing certifies the signing workflow at the release's ref; the stand-in signs with
-  // a key made for this run and accepts only that identity.
-  const sigstore = await startSigstoreStandIn({
-    cosign: options.cosign.binary,
-    dir: join(options.workDir, "sigstore"),
-    identity: workflowIdentity(REPOSITORY, SIGNING_WORKFLOW, `refs/tags/${options.tag}`),
-  });
-  options.progress(`rehearsing ${options.workflow} for ${options.tag} (${sha.slice(0, 12)})`);
-  const workflow = await runWorkflow({
+  return {
     workflow: join(".github", "workflows", options.workflow),
-    repositoryRoot: source,
-    event: releaseEvent(options, version),
+    repositoryRoot: run.source,
+    event: releaseEvent(options, run.version),
     github: {
       repository: REPOSITORY,
-      sha,
+      sha: run.sha,
       ref: `refs/tags/${options.tag}`,
       actor: cloud.registry.pusher.username,
     },
@@ -183,10 +177,10 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
     actions: localActions({
       repository: options.repository,
       artifacts: join(options.workDir, "artifacts"),
-      report: reportDir,
+      report: run.reportDir,
       trivy: options.trivy,
       aws: { env: cloud.awsEnv(), roleArn: cloud.publisherRoleArn },
-      cosign: { version: options.cosign.version, binDir: sigstore.binDir },
+      cosign: { version: options.cosign.version, binDir: run.signingBinDir },
     }),
     actionMapSource: "release/src/rehearse/local-actions.ts",
     hostImages: await hostImages(),
@@ -196,7 +190,40 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
       stepStarted: (job, step) => options.progress(`  ${[...job.callers, job.jobId].join("/")} > ${step}`),
       ...(options.log === undefined ? {} : { line: options.log }),
     },
+  };
+}
+
+/** What a user gets of the parts the rehearsed workflow releases, from the stand-in cloud. */
+function checkReleasedView(options: RehearseOptions, version: string): Promise<UserView> {
+  return checkUserView({
+    cloud: options.cloud,
+    version,
+    helm: options.helm,
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    progress: options.progress,
+    parts: options.workflow === "release-image.yml" ? ["image"] : ["image", "chart"],
   });
+}
+
+export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
+  const started = performance.now();
+  const version = parseReleaseTag(options.tag);
+  const sha = await tagCommit(options.repository, options.tag);
+  const reportDir = join(options.workDir, "report");
+  const source = join(options.workDir, "source");
+  await mkdir(reportDir, { recursive: true });
+  await checkOutRelease(options.repository, sha, source);
+  // Keyless signing certifies the signing workflow at the release's ref; the stand-in signs with
+  // a key made for this run and accepts only that identity.
+  const sigstore = await startSigstoreStandIn({
+    cosign: options.cosign.binary,
+    dir: join(options.workDir, "sigstore"),
+    identity: workflowIdentity(REPOSITORY, SIGNING_WORKFLOW, `refs/tags/${options.tag}`),
+  });
+  options.progress(`rehearsing ${options.workflow} for ${options.tag} (${sha.slice(0, 12)})`);
+  const workflow = await runWorkflow(
+    await releaseRun(options, { source, sha, version, reportDir, signingBinDir: sigstore.binDir }),
+  );
   let text = renderReport(workflow);
   const finish = async (userView?: UserView): Promise<Rehearsal> => {
     const seconds = (performance.now() - started) / 1000;
@@ -225,14 +252,7 @@ export async function rehearse(options: RehearseOptions): Promise<Rehearsal> {
   }
   let userView: UserView;
   try {
-    userView = await checkUserView({
-      cloud,
-      version,
-      helm: options.helm,
-      ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
-      progress: options.progress,
-      parts: options.workflow === "release-image.yml" ? ["image"] : ["image", "chart"],
-    });
+    userView = await checkReleasedView(options, version);
   } catch (error) {
     // The workflows succeeded but a user would not get the release: the report says so too.
     text += `\nWhat a user gets: FAILED: ${error instanceof Error ? error.message : String(error)}\n`;

@@ -167,6 +167,56 @@ async function installedManifests(
   return helmRun(helm.binary, home, ["get", "manifest", "kube9-operator", ...namespace], options.kubeconfig);
 }
 
+/** The digest of the archive `helm pull` gets, which must be the one the served index claims. */
+async function pullAndCheckDigest(
+  options: UserViewOptions,
+  helm: { label: string; binary: string },
+  home: string,
+): Promise<string> {
+  const { cloud, version } = options;
+  const pullDir = join(home, "pull");
+  await mkdir(pullDir, { recursive: true });
+  await helmRun(helm.binary, home, ["pull", "kube9/kube9-operator", "--version", version, "-d", pullDir]);
+  const archive = await readFile(join(pullDir, `kube9-operator-${version}.tgz`));
+  const pulledDigest = createHash("sha256").update(archive).digest("hex");
+  const index = parseIndex(
+    new Uint8Array(await (await fetch(`${cloud.cdn.url}/index.yaml`)).arrayBuffer()),
+    `${cloud.cdn.url}/index.yaml`,
+  );
+  const claimed = index.entries["kube9-operator"]?.find((entry) => entry.version === version)?.digest;
+  if (claimed !== pulledDigest)
+    fail(
+      `the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`,
+      "the CDN serves other bytes than the index names",
+    );
+  return pulledDigest;
+}
+
+/** The image the installed chart runs, which must be the release's and exist in the registry. */
+async function installAndCheckImage(
+  options: UserViewOptions,
+  helm: { label: string; binary: string },
+  home: string,
+): Promise<string> {
+  const { cloud, version } = options;
+  const manifests = await installedManifests(options, helm, home);
+  const images = renderedImages(manifests);
+  const expected = `${PRODUCTION_IMAGE}:${version}`;
+  if (!images.includes(expected))
+    fail(
+      `helm install renders ${images.join(", ") || "no image"}, not ${expected}`,
+      "the chart's default image must be the release's",
+    );
+  // ghcr.io is played by the stand-in registry: the same repository path and tag must exist there.
+  const standIn = parseImageReference(`${cloud.image}:${version}`);
+  if (!(await new RegistryClient().manifestExists(standIn)))
+    fail(
+      `${expected} does not resolve: no tag ${version}`,
+      "the image job did not push the tag the chart renders",
+    );
+  return expected;
+}
+
 async function checkChart(
   options: UserViewOptions,
   helm: { label: string; binary: string },
@@ -195,36 +245,8 @@ async function checkChart(
     const latest = JSON.parse(
       await helmRun(helm.binary, home, ["search", "repo", "kube9/kube9-operator", "-o", "json"]),
     ) as Array<{ version: string }>;
-    const pullDir = join(home, "pull");
-    await mkdir(pullDir, { recursive: true });
-    await helmRun(helm.binary, home, ["pull", "kube9/kube9-operator", "--version", version, "-d", pullDir]);
-    const archive = await readFile(join(pullDir, `kube9-operator-${version}.tgz`));
-    const pulledDigest = createHash("sha256").update(archive).digest("hex");
-    const index = parseIndex(
-      new Uint8Array(await (await fetch(`${cloud.cdn.url}/index.yaml`)).arrayBuffer()),
-      `${cloud.cdn.url}/index.yaml`,
-    );
-    const claimed = index.entries["kube9-operator"]?.find((entry) => entry.version === version)?.digest;
-    if (claimed !== pulledDigest)
-      fail(
-        `the pulled archive has digest ${pulledDigest}, the index claims ${claimed ?? "nothing"}`,
-        "the CDN serves other bytes than the index names",
-      );
-    const manifests = await installedManifests(options, helm, home);
-    const images = renderedImages(manifests);
-    const expected = `${PRODUCTION_IMAGE}:${version}`;
-    if (!images.includes(expected))
-      fail(
-        `helm install renders ${images.join(", ") || "no image"}, not ${expected}`,
-        "the chart's default image must be the release's",
-      );
-    // ghcr.io is played by the stand-in registry: the same repository path and tag must exist there.
-    const standIn = parseImageReference(`${cloud.image}:${version}`);
-    if (!(await new RegistryClient().manifestExists(standIn)))
-      fail(
-        `${expected} does not resolve: no tag ${version}`,
-        "the image job did not push the tag the chart renders",
-      );
+    const pulledDigest = await pullAndCheckDigest(options, helm, home);
+    const expected = await installAndCheckImage(options, helm, home);
     options.progress(
       `${helm.label}: repo add, search (${listed.length} versions), pull (digest ok), install renders ${expected}`,
     );

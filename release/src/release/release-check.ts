@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { releaseArtifactHubProblems } from "../artifacthub/chart-check.js";
-import { loadChartDir } from "../chart/load-chart-dir.js";
+import { type LoadedChart, loadChartDir } from "../chart/load-chart-dir.js";
 import { ReleaseError } from "../errors.js";
 import { parseReleaseVersion } from "../image/release-version.js";
 
@@ -65,15 +65,18 @@ function imageValues(values: unknown): { tag: unknown; digest: unknown } {
   return { tag, digest };
 }
 
-export async function checkRelease(
-  tag: string,
+/**
+ * values.yaml's image: its tag empty (so that it follows appVersion) or the release's, and no
+ * digest that would pin another image. Adds what is wrong to `mismatches`; returns the image tag
+ * the chart renders by default.
+ */
+function checkImageValues(
+  chart: LoadedChart,
   chartDir: string,
-  options: ReleaseCheckOptions = {},
-): Promise<ReleaseCheck> {
-  const version = parseReleaseTag(tag);
-  const chart = await loadChartDir(chartDir);
+  version: string,
+  mismatches: Mismatch[],
+): string {
   const valuesPath = join(chartDir, "values.yaml");
-  const mismatches: Mismatch[] = [];
   const expect = (file: string, field: string, actual: string | undefined, expected: string, why: string) => {
     if (actual !== expected) {
       mismatches.push({
@@ -85,8 +88,6 @@ export async function checkRelease(
       });
     }
   };
-  const { metadata } = chart;
-
   const valuesFile = chart.files.find((file) => file.path === "values.yaml");
   const values = valuesFile === undefined ? {} : yaml.load(Buffer.from(valuesFile.data).toString("utf8"));
   const image = imageValues(values);
@@ -111,6 +112,19 @@ export async function checkRelease(
       message: `${valuesPath}: image.digest is set (${image.digest}): the chart would pull that digest, not the release's image`,
     });
   }
+  return defaultImageTag;
+}
+
+export async function checkRelease(
+  tag: string,
+  chartDir: string,
+  options: ReleaseCheckOptions = {},
+): Promise<ReleaseCheck> {
+  const version = parseReleaseTag(tag);
+  const chart = await loadChartDir(chartDir);
+  const mismatches: Mismatch[] = [];
+  const defaultImageTag = checkImageValues(chart, chartDir, version, mismatches);
+  const { metadata } = chart;
   // The Artifact Hub annotations the release packages: each valid, the image one's tag the
   // default image tag above, the changelog section there when one is asked for.
   const artifactHub = releaseArtifactHubProblems(

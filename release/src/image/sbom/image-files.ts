@@ -43,8 +43,16 @@ function blobPath(dir: string, layer: Descriptor): string {
   return path;
 }
 
-/** Applies one layer's entries onto `files` (path -> body of the files kept). */
-async function applyLayer(dir: string, layer: Descriptor, files: Map<string, Buffer>): Promise<void> {
+/** What one layer changes: the paths it whites out, the folders it makes opaque, what it writes. */
+interface LayerChanges {
+  deleted: string[];
+  opaque: string[];
+  /** A path this layer writes as anything else than a kept file (a folder, a link) hides the one below: null. */
+  added: Map<string, Buffer | null>;
+}
+
+/** Reads one layer's tar (its digest and size checked) into what it changes. */
+async function readLayer(dir: string, layer: Descriptor): Promise<LayerChanges> {
   const gzip = /[+.]gzip$/.test(layer.mediaType);
   if (!gzip && !layer.mediaType.endsWith(".tar") && !layer.mediaType.endsWith("tar")) {
     throw layerError(dir, layer, `cannot read a layer of type ${layer.mediaType} (gzip or plain tar only)`);
@@ -57,12 +65,7 @@ async function applyLayer(dir: string, layer: Descriptor, files: Map<string, Buf
     size += chunk.length;
   });
   const tar = extract();
-  // Whiteouts apply to the layers below only, so they are collected and applied before the
-  // layer's own files are added.
-  const deleted: string[] = [];
-  const opaque: string[] = [];
-  // A path this layer writes as anything else than a kept file (a folder, a link) hides the one below.
-  const added = new Map<string, Buffer | null>();
+  const changes: LayerChanges = { deleted: [], opaque: [], added: new Map() };
   tar.on("entry", (header, stream, next) => {
     const path = normalize(header.name);
     const base = path.slice(path.lastIndexOf("/") + 1);
@@ -73,9 +76,9 @@ async function applyLayer(dir: string, layer: Descriptor, files: Map<string, Buf
       if (keep) chunks.push(chunk as Buffer);
     });
     stream.on("end", () => {
-      if (base === ".wh..wh..opq") opaque.push(parent);
-      else if (base.startsWith(".wh.")) deleted.push(`${parent}/${base.slice(4)}`);
-      else added.set(path, keep ? Buffer.concat(chunks) : null);
+      if (base === ".wh..wh..opq") changes.opaque.push(parent);
+      else if (base.startsWith(".wh.")) changes.deleted.push(`${parent}/${base.slice(4)}`);
+      else changes.added.set(path, keep ? Buffer.concat(chunks) : null);
       next();
     });
     stream.resume();
@@ -98,6 +101,13 @@ async function applyLayer(dir: string, layer: Descriptor, files: Map<string, Buf
   if (digest !== layer.digest || size !== layer.size) {
     throw layerError(dir, layer, `holds ${size} bytes with digest ${digest}`);
   }
+  return changes;
+}
+
+/** Applies one layer's entries onto `files` (path -> body of the files kept). */
+async function applyLayer(dir: string, layer: Descriptor, files: Map<string, Buffer>): Promise<void> {
+  const { deleted, opaque, added } = await readLayer(dir, layer);
+  // Whiteouts apply to the layers below only, so they are applied before the layer's own files are added.
   const under = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
   for (const path of [...files.keys()]) {
     if (deleted.some((gone) => under(path, gone)) || opaque.some((folder) => path.startsWith(`${folder}/`)))

@@ -67,14 +67,14 @@ function id(kind: string, path: string): string {
 
 const byPath = <T extends { path: string }>(a: T, b: T) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
-export function platformSbom(input: PlatformSbomInput): SpdxDocument {
+/** The image itself: the platform manifest, named by an OCI package URL. */
+function imagePackage(input: PlatformSbomInput, imageId: string): SpdxPackage {
   const hex = input.digest.replace(/^sha256:/, "");
   const [os = "", architecture = "", variant] = input.platform.split("/");
-  const imageId = "SPDXRef-Image";
   const qualifiers = new URLSearchParams({ arch: architecture, os, repository_url: input.repository });
   if (variant !== undefined) qualifiers.set("variant", variant);
   const name = input.repository.slice(input.repository.lastIndexOf("/") + 1);
-  const image: SpdxPackage = {
+  return {
     SPDXID: imageId,
     name: input.repository,
     versionInfo: input.digest,
@@ -93,7 +93,10 @@ export function platformSbom(input: PlatformSbomInput): SpdxDocument {
       },
     ],
   };
-  const node: SpdxPackage[] = [...input.node].sort(byPath).map((binary) => ({
+}
+
+function nodePackage(binary: PlatformSbomInput["node"][number]): SpdxPackage {
+  return {
     SPDXID: id("node", binary.path),
     name: "node",
     versionInfo: binary.version,
@@ -111,8 +114,11 @@ export function platformSbom(input: PlatformSbomInput): SpdxDocument {
         referenceLocator: `pkg:generic/node@${binary.version}?download_url=${encodeURIComponent(`https://nodejs.org/dist/v${binary.version}/`)}`,
       },
     ],
-  }));
-  const npm: SpdxPackage[] = [...input.npm].sort(byPath).map((pkg) => ({
+  };
+}
+
+function npmPackage(pkg: PlatformSbomInput["npm"][number]): SpdxPackage {
+  return {
     SPDXID: id("npm", pkg.path),
     name: pkg.name,
     versionInfo: pkg.version,
@@ -126,7 +132,16 @@ export function platformSbom(input: PlatformSbomInput): SpdxDocument {
     externalRefs: [
       { referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: pkg.purl },
     ],
-  }));
+  };
+}
+
+export function platformSbom(input: PlatformSbomInput): SpdxDocument {
+  const hex = input.digest.replace(/^sha256:/, "");
+  const imageId = "SPDXRef-Image";
+  const name = input.repository.slice(input.repository.lastIndexOf("/") + 1);
+  const image = imagePackage(input, imageId);
+  const node = [...input.node].sort(byPath).map(nodePackage);
+  const npm = [...input.npm].sort(byPath).map(npmPackage);
   const contained = [...node, ...npm];
   return {
     spdxVersion: SPDX_VERSION,

@@ -7,7 +7,7 @@
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ReleaseError } from "../../errors.js";
-import { readLayoutIndex } from "../oci-layout-reader.js";
+import { type LayoutIndex, type PlatformImage, readLayoutIndex } from "../oci-layout-reader.js";
 import { writePlatformLayout } from "./platform-layouts.js";
 import { categorizeSarif, sarifFileName } from "./sarif.js";
 import {
@@ -141,6 +141,50 @@ export function gateError(scan: ImageScan, sarifDir: string | undefined): Releas
   );
 }
 
+/** One platform's image, written as a layout of its own and scanned; its SARIF, if asked, in `sarifWork`. */
+async function scanPlatform(
+  options: ScanOptions,
+  layout: LayoutIndex,
+  image: PlatformImage,
+  sarifWork: string,
+): Promise<PlatformScan> {
+  const slug = image.platform.replaceAll("/", "-");
+  const platformLayout = join(options.workDir, "layouts", slug);
+  const report = join(options.workDir, `${slug}.trivy.json`);
+  options.progress(`scanning ${image.platform} ${image.descriptor.digest}`);
+  await writePlatformLayout(layout, image, platformLayout);
+  const started = performance.now();
+  await options.trivy.scanLayout(platformLayout, report, options.scanners, `trivy scan of ${image.platform}`);
+  const seconds = (performance.now() - started) / 1000;
+  const parsed = parseTrivyReport(await readFile(report, "utf8"), report);
+  if (parsed.imageId !== image.manifest.config.digest) {
+    throw new ReleaseError(
+      "TOOL_FAILED",
+      `trivy reports image ${parsed.imageId} for ${image.platform}, whose config is ${image.manifest.config.digest}`,
+      { file: report, fix: "trivy did not scan the layout it was given; check the --trivy binary" },
+    );
+  }
+  let sarif: string | undefined;
+  if (options.sarifDir !== undefined) {
+    const raw = join(options.workDir, `${slug}.trivy.sarif`);
+    await options.trivy.toSarif(report, raw);
+    sarif = sarifFileName(image.platform);
+    await writeFile(
+      join(sarifWork, sarif),
+      categorizeSarif(await readFile(raw, "utf8"), image.platform, raw),
+    );
+  }
+  return {
+    platform: image.platform,
+    digest: image.descriptor.digest,
+    configDigest: image.manifest.config.digest,
+    seconds: Number(seconds.toFixed(2)),
+    counts: countBySeverity(parsed.findings.map((f) => f.severity)),
+    findings: parsed.findings,
+    ...(sarif === undefined ? {} : { sarif }),
+  };
+}
+
 export async function scanImageLayout(options: ScanOptions): Promise<ImageScan> {
   const layout = await readLayoutIndex(options.layoutDir, options.tag);
   const names = choosePlatforms(
@@ -155,46 +199,7 @@ export async function scanImageLayout(options: ScanOptions): Promise<ImageScan> 
   const sarifWork = join(options.workDir, "sarif");
   await mkdir(sarifWork, { recursive: true });
   for (const image of layout.platforms.filter((p) => names.includes(p.platform))) {
-    const slug = image.platform.replaceAll("/", "-");
-    const platformLayout = join(options.workDir, "layouts", slug);
-    const report = join(options.workDir, `${slug}.trivy.json`);
-    options.progress(`scanning ${image.platform} ${image.descriptor.digest}`);
-    await writePlatformLayout(layout, image, platformLayout);
-    const started = performance.now();
-    await options.trivy.scanLayout(
-      platformLayout,
-      report,
-      options.scanners,
-      `trivy scan of ${image.platform}`,
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const parsed = parseTrivyReport(await readFile(report, "utf8"), report);
-    if (parsed.imageId !== image.manifest.config.digest) {
-      throw new ReleaseError(
-        "TOOL_FAILED",
-        `trivy reports image ${parsed.imageId} for ${image.platform}, whose config is ${image.manifest.config.digest}`,
-        { file: report, fix: "trivy did not scan the layout it was given; check the --trivy binary" },
-      );
-    }
-    let sarif: string | undefined;
-    if (options.sarifDir !== undefined) {
-      const raw = join(options.workDir, `${slug}.trivy.sarif`);
-      await options.trivy.toSarif(report, raw);
-      sarif = sarifFileName(image.platform);
-      await writeFile(
-        join(sarifWork, sarif),
-        categorizeSarif(await readFile(raw, "utf8"), image.platform, raw),
-      );
-    }
-    scans.push({
-      platform: image.platform,
-      digest: image.descriptor.digest,
-      configDigest: image.manifest.config.digest,
-      seconds: Number(seconds.toFixed(2)),
-      counts: countBySeverity(parsed.findings.map((f) => f.severity)),
-      findings: parsed.findings,
-      ...(sarif === undefined ? {} : { sarif }),
-    });
+    scans.push(await scanPlatform(options, layout, image, sarifWork));
   }
   // SARIF leaves the work folder only once every platform was scanned: a failed run writes none.
   if (options.sarifDir !== undefined) {

@@ -64,42 +64,51 @@ export function parseTrivyReport(text: string, file: string): TrivyReport {
   list(report.Results, "Results", bad).forEach((result, r) => {
     if (!isObject(result) || typeof result.Target !== "string") throw bad(`Results[${r}] has no Target`);
     const target = result.Target;
-    const severityOf = (value: unknown, where: string): Severity => {
-      if (!isSeverity(value)) throw bad(`${where}.Severity is ${JSON.stringify(value)}`);
-      return value;
-    };
     list(result.Vulnerabilities, `Results[${r}].Vulnerabilities`, bad).forEach((v, i) => {
-      const where = `Results[${r}].Vulnerabilities[${i}]`;
-      if (!isObject(v) || typeof v.VulnerabilityID !== "string" || typeof v.PkgName !== "string") {
-        throw bad(`${where} has no VulnerabilityID or PkgName`);
-      }
-      const installedVersion = optionalString(v.InstalledVersion);
-      const fixedVersion = optionalString(v.FixedVersion);
-      const title = optionalString(v.Title);
-      findings.push({
-        kind: "vulnerability",
-        id: v.VulnerabilityID,
-        severity: severityOf(v.Severity, where),
-        package: v.PkgName,
-        ...(installedVersion === undefined ? {} : { installedVersion }),
-        ...(fixedVersion === undefined ? {} : { fixedVersion }),
-        ...(title === undefined ? {} : { title }),
-        target,
-      });
+      findings.push(vulnerabilityFinding(v, `Results[${r}].Vulnerabilities[${i}]`, target, bad));
     });
     list(result.Secrets, `Results[${r}].Secrets`, bad).forEach((s, i) => {
-      const where = `Results[${r}].Secrets[${i}]`;
-      if (!isObject(s) || typeof s.RuleID !== "string") throw bad(`${where} has no RuleID`);
-      const title = optionalString(s.Title);
-      findings.push({
-        kind: "secret",
-        id: s.RuleID,
-        severity: severityOf(s.Severity, where),
-        package: target,
-        ...(title === undefined ? {} : { title }),
-        target,
-      });
+      findings.push(secretFinding(s, `Results[${r}].Secrets[${i}]`, target, bad));
     });
   });
   return { imageId, findings };
+}
+
+type Bad = (what: string) => ReleaseError;
+
+function severityOf(value: unknown, where: string, bad: Bad): Severity {
+  if (!isSeverity(value)) throw bad(`${where}.Severity is ${JSON.stringify(value)}`);
+  return value;
+}
+
+function vulnerabilityFinding(v: unknown, where: string, target: string, bad: Bad): Finding {
+  if (!isObject(v) || typeof v.VulnerabilityID !== "string" || typeof v.PkgName !== "string") {
+    throw bad(`${where} has no VulnerabilityID or PkgName`);
+  }
+  const installedVersion = optionalString(v.InstalledVersion);
+  const fixedVersion = optionalString(v.FixedVersion);
+  const title = optionalString(v.Title);
+  return {
+    kind: "vulnerability",
+    id: v.VulnerabilityID,
+    severity: severityOf(v.Severity, where, bad),
+    package: v.PkgName,
+    ...(installedVersion === undefined ? {} : { installedVersion }),
+    ...(fixedVersion === undefined ? {} : { fixedVersion }),
+    ...(title === undefined ? {} : { title }),
+    target,
+  };
+}
+
+function secretFinding(s: unknown, where: string, target: string, bad: Bad): Finding {
+  if (!isObject(s) || typeof s.RuleID !== "string") throw bad(`${where} has no RuleID`);
+  const title = optionalString(s.Title);
+  return {
+    kind: "secret",
+    id: s.RuleID,
+    severity: severityOf(s.Severity, where, bad),
+    package: target,
+    ...(title === undefined ? {} : { title }),
+    target,
+  };
 }

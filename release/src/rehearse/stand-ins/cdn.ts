@@ -146,17 +146,16 @@ export interface CdnStandInOptions {
   prefix: string;
 }
 
-export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnStandIn> {
-  const { client, bucket, prefix } = options;
-  const originRequests: string[] = [];
-  const invalidations: CdnStandIn["invalidations"] = [];
-  const origin = originServer(client, bucket, prefix, originRequests);
-  const originPort = await listen(origin);
+/** varnishd in front of the origin on `originPort`, as CloudFront's edge cache, once it answers. */
+async function startEdgeCache(
+  varnishd: string,
+  originPort: number,
+): Promise<{ varnish: ChildProcess; dir: string; url: string }> {
   const dir = mkdtempSync(join(tmpdir(), "kube9-varnish-"));
   writeFileSync(join(dir, "default.vcl"), edgeCacheVcl(originPort));
   const cachePort = await freePort();
   const varnish: ChildProcess = spawn(
-    options.varnishd,
+    varnishd,
     [
       "-F",
       "-j",
@@ -183,13 +182,23 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
   });
   const url = `http://127.0.0.1:${cachePort}`;
   await waitForHttp("varnishd", `${url}/`, varnish, () => log);
-  originRequests.length = 0;
-  const distributionId = "EKUBE9STANDIN1";
-  let failStatus = 0;
-  const api = createServer((request, response) => {
+  return { varnish, dir, url };
+}
+
+/**
+ * The CloudFront API of one distribution: an invalidation bans its paths from the edge cache at
+ * `url` and is recorded in `invalidations`; while `failStatus()` is not 0, every call fails with it.
+ */
+function invalidationApi(
+  distributionId: string,
+  url: string,
+  invalidations: CdnStandIn["invalidations"],
+  failStatus: () => number,
+): Server {
+  return createServer((request, response) => {
     void (async () => {
-      if (failStatus !== 0) {
-        response.writeHead(failStatus, { "Content-Type": "text/xml" });
+      if (failStatus() !== 0) {
+        response.writeHead(failStatus(), { "Content-Type": "text/xml" });
         response.end(
           `<?xml version="1.0"?><ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>stand-in told to fail</Message></Error></ErrorResponse>`,
         );
@@ -226,6 +235,19 @@ export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnSt
       );
     })();
   });
+}
+
+export async function startCdnStandIn(options: CdnStandInOptions): Promise<CdnStandIn> {
+  const { client, bucket, prefix } = options;
+  const originRequests: string[] = [];
+  const invalidations: CdnStandIn["invalidations"] = [];
+  const origin = originServer(client, bucket, prefix, originRequests);
+  const originPort = await listen(origin);
+  const { varnish, dir, url } = await startEdgeCache(options.varnishd, originPort);
+  originRequests.length = 0;
+  const distributionId = "EKUBE9STANDIN1";
+  let failStatus = 0;
+  const api = invalidationApi(distributionId, url, invalidations, () => failStatus);
   const apiPort = await listen(api);
   return {
     url,

@@ -111,8 +111,8 @@ function proxyTo(port: number, request: IncomingMessage, response: ServerRespons
   request.pipe(upstream);
 }
 
-export async function startRegistry(options: { binary: string }): Promise<RegistryStandIn> {
-  const dir = mkdtempSync(join(tmpdir(), "kube9-registry-"));
+/** A key and self-signed certificate in `dir`: the token service signs with it, the registry trusts it. */
+function makeTokenKey(dir: string): { key: KeyObject; certDer: Buffer } {
   execFileSync(
     "openssl",
     ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
@@ -122,6 +122,34 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
   );
   const key = createPrivateKey(readFileSync(join(dir, "key.pem")));
   const certDer = new X509Certificate(readFileSync(join(dir, "cert.pem"))).raw;
+  return { key, certDer };
+}
+
+/** The registry's config.yml: storage in `dir`, listening on `registryPort`, tokens from `tokenUrl`. */
+function registryConfig(dir: string, registryPort: number, tokenUrl: string): string {
+  return [
+    "version: 0.1",
+    "log:",
+    "  level: warn",
+    "storage:",
+    "  filesystem:",
+    `    rootdirectory: ${join(dir, "storage")}`,
+    "http:",
+    `  addr: 127.0.0.1:${registryPort}`,
+    `  secret: ${randomBytes(16).toString("hex")}`,
+    "auth:",
+    "  token:",
+    `    realm: ${tokenUrl}`,
+    `    service: ${SERVICE}`,
+    `    issuer: ${ISSUER}`,
+    `    rootcertbundle: ${join(dir, "cert.pem")}`,
+    "",
+  ].join("\n");
+}
+
+export async function startRegistry(options: { binary: string }): Promise<RegistryStandIn> {
+  const dir = mkdtempSync(join(tmpdir(), "kube9-registry-"));
+  const { key, certDer } = makeTokenKey(dir);
   const pusher = { username: "pusher", password: randomBytes(12).toString("hex") };
   const issued = { anonymous: 0, authenticated: 0 };
   const tokens = tokenHandler(key, certDer, pusher, issued);
@@ -132,27 +160,7 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
   });
   const port = await listen(front);
   const tokenUrl = `http://127.0.0.1:${port}/token`;
-  writeFileSync(
-    join(dir, "config.yml"),
-    [
-      "version: 0.1",
-      "log:",
-      "  level: warn",
-      "storage:",
-      "  filesystem:",
-      `    rootdirectory: ${join(dir, "storage")}`,
-      "http:",
-      `  addr: 127.0.0.1:${registryPort}`,
-      `  secret: ${randomBytes(16).toString("hex")}`,
-      "auth:",
-      "  token:",
-      `    realm: ${tokenUrl}`,
-      `    service: ${SERVICE}`,
-      `    issuer: ${ISSUER}`,
-      `    rootcertbundle: ${join(dir, "cert.pem")}`,
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(join(dir, "config.yml"), registryConfig(dir, registryPort, tokenUrl));
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let stderr = "";

@@ -28,32 +28,35 @@ export interface VersitygwOptions {
   versioning?: boolean;
 }
 
+/** versitygw's posix backend over `dir`, with the test credentials, on 127.0.0.1:`port`. */
+function versitygwArgs(dir: string, port: number, versioning: boolean): string[] {
+  return [
+    "--access",
+    TEST_ACCESS_KEY,
+    "--secret",
+    TEST_SECRET_KEY,
+    "--region",
+    TEST_REGION,
+    "--port",
+    `127.0.0.1:${port}`,
+    "--quiet",
+    "posix",
+    "--sidecar",
+    join(dir, "sidecar"),
+    ...(versioning ? ["--versioning-dir", join(dir, "versions")] : []),
+    join(dir, "root"),
+  ];
+}
+
 export async function startVersitygw(options: VersitygwOptions): Promise<S3StandIn> {
   const dir = mkdtempSync(join(tmpdir(), "kube9-versitygw-"));
   mkdirSync(join(dir, "root"));
   mkdirSync(join(dir, "sidecar"));
   if (options.versioning === true) mkdirSync(join(dir, "versions"));
   const port = await freePort();
-  const child = spawn(
-    options.binary,
-    [
-      "--access",
-      TEST_ACCESS_KEY,
-      "--secret",
-      TEST_SECRET_KEY,
-      "--region",
-      TEST_REGION,
-      "--port",
-      `127.0.0.1:${port}`,
-      "--quiet",
-      "posix",
-      "--sidecar",
-      join(dir, "sidecar"),
-      ...(options.versioning === true ? ["--versioning-dir", join(dir, "versions")] : []),
-      join(dir, "root"),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(options.binary, versitygwArgs(dir, port, options.versioning === true), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString();

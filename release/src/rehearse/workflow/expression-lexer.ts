@@ -26,6 +26,41 @@ function startsNumber(text: string, at: number): boolean {
   return false;
 }
 
+/** The single-quoted string starting at `at` ('' is a quote), and where it ends. */
+function stringAt(text: string, at: number): { value: string; end: number } {
+  let value = "";
+  let end = at + 1;
+  for (;;) {
+    if (end >= text.length) throw new ExpressionError(`unterminated string starting at position ${at + 1}`);
+    if (text[end] === "'") {
+      if (text[end + 1] === "'") {
+        value += "'";
+        end += 2;
+        continue;
+      }
+      break;
+    }
+    value += text[end];
+    end++;
+  }
+  return { value, end: end + 1 };
+}
+
+/** The number literal starting at `at`, and where it ends; one running into a name is an error. */
+function numberAt(text: string, at: number): { value: number; end: number } {
+  NUMBER.lastIndex = at;
+  const match = NUMBER.exec(text);
+  const end = at + (match?.[0].length ?? 0);
+  if (match === null || WORD_CHAR.test(text[end] ?? "")) {
+    throw new ExpressionError(`unexpected symbol at position ${at + 1}: ${text.slice(at, at + 12)}`);
+  }
+  const literal = match[0];
+  const value = literal.startsWith("-")
+    ? -parseNumber(literal.slice(1))
+    : parseNumber(literal.replace(/^\+/, ""));
+  return { value, end };
+}
+
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let at = 0;
@@ -40,37 +75,13 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (c === "'") {
-      let value = "";
-      let end = at + 1;
-      for (;;) {
-        if (end >= text.length)
-          throw new ExpressionError(`unterminated string starting at position ${at + 1}`);
-        if (text[end] === "'") {
-          if (text[end + 1] === "'") {
-            value += "'";
-            end += 2;
-            continue;
-          }
-          break;
-        }
-        value += text[end];
-        end++;
-      }
+      const { value, end } = stringAt(text, at);
       tokens.push({ type: "string", value, at });
-      at = end + 1;
+      at = end;
       continue;
     }
     if (startsNumber(text, at) || (c === "." && !afterValue() && /\d/.test(text[at + 1] ?? ""))) {
-      NUMBER.lastIndex = at;
-      const match = NUMBER.exec(text);
-      const end = at + (match?.[0].length ?? 0);
-      if (match === null || WORD_CHAR.test(text[end] ?? "")) {
-        throw new ExpressionError(`unexpected symbol at position ${at + 1}: ${text.slice(at, at + 12)}`);
-      }
-      const literal = match[0];
-      const value = literal.startsWith("-")
-        ? -parseNumber(literal.slice(1))
-        : parseNumber(literal.replace(/^\+/, ""));
+      const { value, end } = numberAt(text, at);
       tokens.push({ type: "number", value, at });
       at = end;
       continue;

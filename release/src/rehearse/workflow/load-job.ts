@@ -180,6 +180,37 @@ function readSecrets(value: unknown, where: Where): Job["secrets"] {
   return scalarMap(value, where);
 }
 
+/**
+ * The steps of a job that runs them: such a job takes no `with:` or `secrets:` (a caller's) and
+ * needs runs-on and at least one step; step ids are unique within it.
+ */
+function readSteps(map: YamlMap, where: Where): Step[] {
+  for (const key of ["with", "secrets"]) {
+    if (map[key] !== undefined)
+      where.at(key).fail(`${key} applies only to a job with uses:`, `remove ${key}`);
+  }
+  if (map["runs-on"] === undefined) where.fail("the job has no runs-on", "add runs-on: ubuntu-24.04");
+  const steps: unknown = map.steps;
+  if (!Array.isArray(steps) || steps.length === 0) {
+    return where
+      .at("steps")
+      .fail("the job has no steps", "add steps, or call a reusable workflow with uses:");
+  }
+  const read = steps.map((step: unknown, index) => readStep(step, index, where.at("steps").at(index)));
+  const ids = new Set<string>();
+  for (const step of read) {
+    if (step.id === undefined) continue;
+    if (ids.has(step.id))
+      where
+        .at("steps")
+        .at(step.index)
+        .at("id")
+        .fail(`duplicate step id ${step.id}`, "give each step its own id");
+    ids.add(step.id);
+  }
+  return read;
+}
+
 export function readJob(id: string, value: unknown, where: Where): Job {
   if (!ID.test(id))
     where.fail(
@@ -219,28 +250,6 @@ export function readJob(id: string, value: unknown, where: Where): Job {
     }
     return job;
   }
-  for (const key of ["with", "secrets"]) {
-    if (map[key] !== undefined)
-      where.at(key).fail(`${key} applies only to a job with uses:`, `remove ${key}`);
-  }
-  if (map["runs-on"] === undefined) where.fail("the job has no runs-on", "add runs-on: ubuntu-24.04");
-  const steps: unknown = map.steps;
-  if (!Array.isArray(steps) || steps.length === 0) {
-    return where
-      .at("steps")
-      .fail("the job has no steps", "add steps, or call a reusable workflow with uses:");
-  }
-  job.steps = steps.map((step: unknown, index) => readStep(step, index, where.at("steps").at(index)));
-  const ids = new Set<string>();
-  for (const step of job.steps) {
-    if (step.id === undefined) continue;
-    if (ids.has(step.id))
-      where
-        .at("steps")
-        .at(step.index)
-        .at("id")
-        .fail(`duplicate step id ${step.id}`, "give each step its own id");
-    ids.add(step.id);
-  }
+  job.steps = readSteps(map, where);
   return job;
 }

@@ -8,7 +8,7 @@ import type { ActionRef } from "./action-ref.js";
 import { cancellation, type JobState, StepFailure, stepKey, stepWhere } from "./job-state.js";
 import { unmappedActionError } from "./list-uses.js";
 import type { Step } from "./model.js";
-import type { ActionContext, ActionOutcome } from "./run-options.js";
+import type { ActionContext, ActionOutcome, LocalAction } from "./run-options.js";
 import { timerDelay } from "./run-process.js";
 import { addPath } from "./step-io.js";
 import { evaluateText } from "./template.js";
@@ -24,14 +24,8 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function runAction(
-  state: JobState,
-  step: Step,
-  ref: ActionRef,
-  scope: ActionScope,
-  limitMs: number,
-  log: (line: string) => void,
-): Promise<{ outputs: Record<string, string>; summary: string }> {
+/** The local equivalent of the step's action; none stops the whole run (see above). */
+function mappedAction(state: JobState, step: Step, ref: ActionRef): LocalAction {
   const action = Object.hasOwn(state.options.actions, ref.key) ? state.options.actions[ref.key] : undefined;
   if (action === undefined) {
     const where = stepWhere(state, step).at("uses");
@@ -45,6 +39,18 @@ export async function runAction(
     };
     throw unmappedActionError([use], state.options.actionMapSource);
   }
+  return action;
+}
+
+export async function runAction(
+  state: JobState,
+  step: Step,
+  ref: ActionRef,
+  scope: ActionScope,
+  limitMs: number,
+  log: (line: string) => void,
+): Promise<{ outputs: Record<string, string>; summary: string }> {
+  const action = mappedAction(state, step, ref);
   const inputs: Record<string, string> = {};
   for (const [key, value] of Object.entries(step.with))
     inputs[key] = evaluateText(value, { contexts: scope.contexts });

@@ -7,7 +7,7 @@
 import { parseReusableWorkflowRef } from "./action-ref.js";
 import { ExpressionError, toText } from "./expression-values.js";
 import { githubContext } from "./github-context.js";
-import type { Job } from "./model.js";
+import type { Job, Workflow } from "./model.js";
 import type { JobResult, WorkflowResult } from "./result.js";
 import { jobContexts, type NeedsContext, type WorkflowScope } from "./run-job.js";
 import { evaluateText, evaluateValue } from "./template.js";
@@ -47,24 +47,10 @@ export async function runCalledWorkflow(
         `add workflow_call to the on: of ${called.file}`,
       );
   }
-  const github = githubContext(scope.run, job.id, "");
-  const contexts = jobContexts(scope, needs, github);
   const identity = { workflowFile: scope.workflow.file, jobId: job.id, callers: scope.callers };
-  let inputs: Record<string, unknown>;
-  let secrets: Record<string, string>;
+  let passed: { inputs: Record<string, unknown>; secrets: Record<string, string> };
   try {
-    const given: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(job.with)) given[key] = evaluateValue(value, { contexts });
-    inputs = resolveInputs(call.inputs, given, "call", where.at("with"), (value) =>
-      evaluateValue(value, { contexts: { github, vars: contexts.vars, inputs: {} } }),
-    );
-    let passed: "inherit" | Record<string, string> | undefined;
-    if (job.secrets === "inherit" || job.secrets === undefined) passed = job.secrets;
-    else {
-      passed = {};
-      for (const [key, value] of Object.entries(job.secrets)) passed[key] = evaluateText(value, { contexts });
-    }
-    secrets = resolveSecrets(call.secrets, passed, scope.secrets, where.at("secrets"));
+    passed = callArguments(scope, job, needs, call, where);
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     return failed(job, name, error.message);
@@ -74,9 +60,40 @@ export async function runCalledWorkflow(
     ...scope,
     workflow: called,
     callers: [...scope.callers, job.id],
-    inputs,
-    secrets,
+    ...passed,
   });
+  const done = callingJobResult(job, name, called.file, result);
+  scope.options.progress?.jobFinished?.(identity, done);
+  return done;
+}
+
+/** The called workflow's inputs from the job's `with:`, and its secrets from the job's `secrets:`. */
+function callArguments(
+  scope: WorkflowScope,
+  job: Job,
+  needs: NeedsContext,
+  call: NonNullable<Workflow["on"]["workflowCall"]>,
+  where: Where,
+): { inputs: Record<string, unknown>; secrets: Record<string, string> } {
+  const github = githubContext(scope.run, job.id, "");
+  const contexts = jobContexts(scope, needs, github);
+  const given: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(job.with)) given[key] = evaluateValue(value, { contexts });
+  const inputs = resolveInputs(call.inputs, given, "call", where.at("with"), (value) =>
+    evaluateValue(value, { contexts: { github, vars: contexts.vars, inputs: {} } }),
+  );
+  let passed: "inherit" | Record<string, string> | undefined;
+  if (job.secrets === "inherit" || job.secrets === undefined) passed = job.secrets;
+  else {
+    passed = {};
+    for (const [key, value] of Object.entries(job.secrets)) passed[key] = evaluateText(value, { contexts });
+  }
+  const secrets = resolveSecrets(call.secrets, passed, scope.secrets, where.at("secrets"));
+  return { inputs, secrets };
+}
+
+/** The calling job's result: the called workflow's outputs, status and summaries as the job's. */
+function callingJobResult(job: Job, name: string, calledFile: string, result: WorkflowResult): JobResult {
   const outputs: Record<string, string> = {};
   for (const [key, value] of Object.entries(result.outputs)) outputs[key] = toText(value);
   const failedJob = result.jobs.find((done) => done.status === "failure");
@@ -92,7 +109,6 @@ export async function runCalledWorkflow(
     called: result,
   };
   if (failedJob !== undefined)
-    done.failure = `${called.file}: job ${failedJob.id} failed: ${failedJob.failure ?? ""}`;
-  scope.options.progress?.jobFinished?.(identity, done);
+    done.failure = `${calledFile}: job ${failedJob.id} failed: ${failedJob.failure ?? ""}`;
   return done;
 }

@@ -70,12 +70,58 @@ function evaluateEnv(
   }
 }
 
-export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext): Promise<JobResult> {
+/** The job's `timeout-minutes:`, evaluated, or the runner's default. */
+function timeoutMinutes(job: Job, contexts: Record<string, unknown>): number {
+  const minutes =
+    job.timeoutMinutes === undefined
+      ? DEFAULT_TIMEOUT_MINUTES
+      : toNumber(evaluateValue(job.timeoutMinutes, { contexts }));
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    throw new ExpressionError(
+      `timeout-minutes ${JSON.stringify(job.timeoutMinutes)} is not a positive number`,
+    );
+  }
+  return minutes;
+}
+
+/** The job's `outputs:` evaluated from the final state into `into`, but none holding one of `secrets`. */
+function evaluateOutputs(
+  state: JobState,
+  secrets: Record<string, string>,
+  into: Record<string, string>,
+): void {
+  const hidden = [...Object.values(secrets), ...state.run.masks].filter((value) => value !== "");
+  for (const [key, value] of Object.entries(state.job.outputs)) {
+    const text = toText(evaluateValue(value, { contexts: stepContexts(state, state.env) }));
+    // The runner drops an output that holds a secret rather than pass it to other jobs.
+    if (hidden.some((secret) => text.includes(secret))) {
+      state.options.progress?.line?.(
+        `${jobLabel(state.identity)} | Skip output '${key}' since it may contain secret.`,
+      );
+    } else {
+      into[key] = text;
+    }
+  }
+}
+
+/** The job's status, failure and summary from how its steps ended. */
+function concludeResult(state: JobState, result: JobResult): void {
+  const failedStep = result.steps.find((step) => step.status === "failure");
+  if (failedStep !== undefined)
+    result.failure ??= `step "${failedStep.name}" failed: ${failedStep.failure ?? ""}`;
+  if (state.timedOut) result.failure = `the job exceeded its timeout-minutes; ${result.failure ?? ""}`;
+  result.status = state.failed || state.timedOut ? "failure" : isCancelled(state) ? "cancelled" : "success";
+  result.summary = state.summary;
+}
+
+/** The contexts the job starts with: the workflow's, the runner's, and its environment's secrets. */
+function startContexts(
+  scope: WorkflowScope,
+  job: Job,
+  needs: NeedsContext,
+  folders: { temp: string; workspace: string },
+) {
   const { options } = scope;
-  const now = options.now ?? (() => new Date());
-  const identity: JobIdentity = { workflowFile: scope.workflow.file, jobId: job.id, callers: scope.callers };
-  const started = now();
-  const folders = await jobFolders(scope, identity);
   const github = githubContext(scope.run, job.id, folders.workspace);
   const runner = options.runner ?? { os: "Linux", arch: process.arch === "arm64" ? "ARM64" : "X64" };
   const contexts = {
@@ -88,6 +134,16 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
     ...scope.secrets,
     ...(environment === undefined ? {} : options.environmentSecrets?.[environment]),
   };
+  return contexts;
+}
+
+export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext): Promise<JobResult> {
+  const { options } = scope;
+  const now = options.now ?? (() => new Date());
+  const identity: JobIdentity = { workflowFile: scope.workflow.file, jobId: job.id, callers: scope.callers };
+  const started = now();
+  const folders = await jobFolders(scope, identity);
+  const contexts = startContexts(scope, job, needs, folders);
   const name = jobName(job, contexts);
   const result: JobResult = {
     id: job.id,
@@ -123,27 +179,9 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
   try {
     evaluateEnv(scope.workflow.env, contexts, state.env);
     evaluateEnv(job.env, contexts, state.env);
-    const minutes =
-      job.timeoutMinutes === undefined
-        ? DEFAULT_TIMEOUT_MINUTES
-        : toNumber(evaluateValue(job.timeoutMinutes, { contexts: { ...contexts, env: state.env } }));
-    if (!Number.isFinite(minutes) || minutes <= 0) {
-      throw new ExpressionError(
-        `timeout-minutes ${JSON.stringify(job.timeoutMinutes)} is not a positive number`,
-      );
-    }
-    state.deadline = started.getTime() + minutes * 60_000;
+    state.deadline = started.getTime() + timeoutMinutes(job, { ...contexts, env: state.env }) * 60_000;
     for (const step of job.steps) result.steps.push(await runStep(state, step));
-    const hidden = [...Object.values(contexts.secrets), ...scope.run.masks].filter((value) => value !== "");
-    for (const [key, value] of Object.entries(job.outputs)) {
-      const text = toText(evaluateValue(value, { contexts: stepContexts(state, state.env) }));
-      // The runner drops an output that holds a secret rather than pass it to other jobs.
-      if (hidden.some((secret) => text.includes(secret))) {
-        options.progress?.line?.(`${jobLabel(identity)} | Skip output '${key}' since it may contain secret.`);
-      } else {
-        result.outputs[key] = text;
-      }
-    }
+    evaluateOutputs(state, contexts.secrets, result.outputs);
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     state.failed = true;
@@ -151,12 +189,7 @@ export async function runJob(scope: WorkflowScope, job: Job, needs: NeedsContext
   } finally {
     for (const group of state.groups) killGroup(group, "SIGKILL");
   }
-  const failedStep = result.steps.find((step) => step.status === "failure");
-  if (failedStep !== undefined)
-    result.failure ??= `step "${failedStep.name}" failed: ${failedStep.failure ?? ""}`;
-  if (state.timedOut) result.failure = `the job exceeded its timeout-minutes; ${result.failure ?? ""}`;
-  result.status = state.failed || state.timedOut ? "failure" : isCancelled(state) ? "cancelled" : "success";
-  result.summary = state.summary;
+  concludeResult(state, result);
   result.durationMs = now().getTime() - started.getTime();
   options.progress?.jobFinished?.(identity, result);
   return result;

@@ -101,23 +101,14 @@ async function runScript(
   }
 }
 
-export async function runStep(state: JobState, step: Step): Promise<StepResult> {
-  const now = state.options.now ?? (() => new Date());
-  const name = displayName(state, step);
+/**
+ * Where the step's output lines go: `::add-mask::` lines add a mask; the others, masked, are kept
+ * in the result's log tail and passed on to the progress callback.
+ */
+function stepLog(state: JobState, step: Step, result: StepResult): (line: string) => void {
   const tailSize = state.options.logTailLines ?? 30;
-  const result: StepResult = {
-    index: step.index,
-    name,
-    status: "skipped",
-    outcome: "skipped",
-    durationMs: 0,
-    outputs: {},
-    summary: "",
-    logTail: [],
-  };
-  if (step.id !== undefined) result.id = step.id;
   const prefix = `${jobLabel(state.identity)}/${stepKey(step)} | `;
-  const log = (line: string) => {
+  return (line: string) => {
     const mask = /^::add-mask::(.*)$/.exec(line);
     if (mask !== null) {
       if ((mask[1] ?? "").trim() !== "") state.run.masks.push(mask[1] as string);
@@ -131,17 +122,40 @@ export async function runStep(state: JobState, step: Step): Promise<StepResult> 
     if (result.logTail.length > tailSize) result.logTail.shift();
     state.options.progress?.line?.(`${prefix}${masked}`);
   };
-  // A job past its timeout-minutes runs nothing more.
-  if (state.timedOut) return finish(state, step, result);
-  let run: boolean;
+}
+
+/** The step's `if:`; one that cannot be evaluated runs the step, which then fails saying why. */
+function shouldRun(state: JobState, step: Step, result: StepResult): boolean {
   try {
-    run = evaluateCondition(step.if, { contexts: stepContexts(state, state.env), status: stepStatus(state) });
+    return evaluateCondition(step.if, {
+      contexts: stepContexts(state, state.env),
+      status: stepStatus(state),
+    });
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
-    run = true;
     result.failure = `if: ${error.message}`;
+    return true;
   }
-  if (!run) return finish(state, step, result);
+}
+
+export async function runStep(state: JobState, step: Step): Promise<StepResult> {
+  const now = state.options.now ?? (() => new Date());
+  const name = displayName(state, step);
+  const result: StepResult = {
+    index: step.index,
+    name,
+    status: "skipped",
+    outcome: "skipped",
+    durationMs: 0,
+    outputs: {},
+    summary: "",
+    logTail: [],
+  };
+  if (step.id !== undefined) result.id = step.id;
+  const log = stepLog(state, step, result);
+  // A job past its timeout-minutes runs nothing more.
+  if (state.timedOut) return finish(state, step, result);
+  if (!shouldRun(state, step, result)) return finish(state, step, result);
   state.options.progress?.stepStarted?.(state.identity, name);
   const started = now();
   result.startedAt = started;

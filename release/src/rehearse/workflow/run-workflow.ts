@@ -41,6 +41,48 @@ function skipped(job: Job, name: string, failure?: string): JobResult {
   };
 }
 
+/**
+ * One job in its turn: skipped when its `if:` is false (failed when the `if:` cannot be evaluated
+ * or its container is not one this machine stands for), else run, or its called workflow run.
+ */
+async function runOrSkip(
+  scope: WorkflowScope,
+  job: Job,
+  results: ReadonlyMap<string, JobResult>,
+): Promise<JobResult> {
+  const { options, workflow } = scope;
+  const needs = needsContext(job, results);
+  const contexts = jobContexts(scope, needs, githubContext(scope.run, job.id, ""));
+  const name = jobName(job, contexts);
+  const before = [...ancestors(job.id, workflow.jobs)].map((id) => results.get(id)?.status ?? "skipped");
+  const cancelled = options.signal?.aborted === true;
+  const status = {
+    success: before.every((s) => s === "success") && !cancelled,
+    failure: before.some((s) => s === "failure"),
+    cancelled,
+  };
+  let run: boolean;
+  try {
+    run = evaluateCondition(job.if, { contexts, status });
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    return skipped(job, name, `if: ${error.message}`);
+  }
+  if (!run) return skipped(job, name);
+  if (
+    job.container !== undefined &&
+    !(options.hostImages ?? []).some((image) => image.test(String(job.container)))
+  ) {
+    return skipped(
+      job,
+      name,
+      `the job container ${job.container} is not an image this machine stands for (hostImages); run the rehearsal on a machine of that system, or change the container`,
+    );
+  }
+  if (job.uses !== undefined) return runCalledWorkflow(scope, job, needs, name, executeWorkflow);
+  return runJob(scope, job, needs);
+}
+
 /** Runs the jobs of a loaded workflow with the given inputs and secrets (the top one, or a called one). */
 export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowResult> {
   const { options, workflow } = scope;
@@ -66,40 +108,7 @@ export async function executeWorkflow(scope: WorkflowScope): Promise<WorkflowRes
     );
   }
   for (const job of orderJobs(workflow.jobs, new Where(workflow.file, "jobs"))) {
-    const needs = needsContext(job, results);
-    const contexts = jobContexts(scope, needs, githubContext(scope.run, job.id, ""));
-    const name = jobName(job, contexts);
-    const before = [...ancestors(job.id, workflow.jobs)].map((id) => results.get(id)?.status ?? "skipped");
-    const cancelled = options.signal?.aborted === true;
-    const status = {
-      success: before.every((s) => s === "success") && !cancelled,
-      failure: before.some((s) => s === "failure"),
-      cancelled,
-    };
-    let run: boolean;
-    let done: JobResult;
-    try {
-      run = evaluateCondition(job.if, { contexts, status });
-    } catch (error) {
-      if (!(error instanceof ExpressionError)) throw error;
-      done = skipped(job, name, `if: ${error.message}`);
-      results.set(job.id, done);
-      result.jobs.push(done);
-      continue;
-    }
-    if (!run) done = skipped(job, name);
-    else if (
-      job.container !== undefined &&
-      !(options.hostImages ?? []).some((image) => image.test(String(job.container)))
-    ) {
-      done = skipped(
-        job,
-        name,
-        `the job container ${job.container} is not an image this machine stands for (hostImages); run the rehearsal on a machine of that system, or change the container`,
-      );
-    } else if (job.uses !== undefined)
-      done = await runCalledWorkflow(scope, job, needs, name, executeWorkflow);
-    else done = await runJob(scope, job, needs);
+    const done = await runOrSkip(scope, job, results);
     results.set(job.id, done);
     result.jobs.push(done);
   }

@@ -58,6 +58,10 @@ function newlines(count: number): string {
  * `at` and runs to the end of the current line. `nodeIndent` is js-yaml's for this node: the indent
  * of the mapping key or of the sequence dash it belongs to, plus one. Leaves the cursor on the
  * scalar's last line, so that advance() moves to the line after it.
+ *
+ * Kept whole: it is js-yaml's readBlockScalar line for line (chomping, indentation detection,
+ * folding), whose header and line loop share five variables of state; it sits on the parse's fast
+ * path, where that state would otherwise travel in an object per scalar.
  */
 export function blockScalar(c: Cursor, at: number, nodeIndent: number): string {
   const t = c.text;

@@ -177,6 +177,19 @@ function readIndex(r: Reader, doc: unknown): IndexFile {
         break;
     }
   }
+  checkApiVersion(r, apiVersion);
+  return {
+    apiVersion: INDEX_API_VERSION,
+    entries: index.entries,
+    generated: index.generated ?? ZERO_TIME,
+    ...(index.publicKeys === undefined ? {} : { publicKeys: index.publicKeys }),
+    ...(index.annotations === undefined ? {} : { annotations: index.annotations }),
+    ...(index.serverInfo === undefined ? {} : { serverInfo: index.serverInfo }),
+  };
+}
+
+/** Helm refuses an index without `apiVersion`, and one of another version than v1. */
+function checkApiVersion(r: Reader, apiVersion: string | undefined): void {
   if (apiVersion === undefined || apiVersion === "") {
     fail(
       r,
@@ -188,14 +201,6 @@ function readIndex(r: Reader, doc: unknown): IndexFile {
   if (apiVersion !== INDEX_API_VERSION) {
     fail(r, "apiVersion", `unsupported index apiVersion "${apiVersion}"`, "index files are `apiVersion: v1`");
   }
-  return {
-    apiVersion: INDEX_API_VERSION,
-    entries: index.entries,
-    generated: index.generated ?? ZERO_TIME,
-    ...(index.publicKeys === undefined ? {} : { publicKeys: index.publicKeys }),
-    ...(index.annotations === undefined ? {} : { annotations: index.annotations }),
-    ...(index.serverInfo === undefined ? {} : { serverInfo: index.serverInfo }),
-  };
 }
 
 function readEntries(r: Reader, value: unknown): Record<string, ChartVersion[]> {
