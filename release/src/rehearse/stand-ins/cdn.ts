@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { closeServer, freePort, listen, stopChild, waitForHttp } from "./net.js";
+import { capturedOutput, closeServer, freePort, listen, stopChild, waitForHttp } from "./net.js";
 
 export interface CdnStandIn {
   /** The public URL users would give to `helm repo add`. */
@@ -173,15 +173,9 @@ async function startEdgeCache(
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  let log = "";
-  varnish.stdout?.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  varnish.stderr?.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-  });
+  const log = capturedOutput(varnish);
   const url = `http://127.0.0.1:${cachePort}`;
-  await waitForHttp("varnishd", `${url}/`, varnish, () => log);
+  await waitForHttp("varnishd", `${url}/`, varnish, log);
   return { varnish, dir, url };
 }
 

@@ -36,6 +36,23 @@ export function closeServer(server: Server): Promise<void> {
 export { createHttpServer };
 
 /**
+ * What a started program prints on stdout and stderr, the last `keep` characters, for the message
+ * of waitForHttp when it does not come up.
+ */
+export function capturedOutput(
+  child: { stdout?: NodeJS.ReadableStream | null; stderr?: NodeJS.ReadableStream | null },
+  keep = 4000,
+): () => string {
+  let output = "";
+  const append = (chunk: Buffer | string) => {
+    output = (output + chunk.toString()).slice(-keep);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return () => output;
+}
+
+/**
  * Polls `url` until `ready(status)` holds (default: any answer), or fails with what the process
  * printed once it exits or the deadline passes.
  */

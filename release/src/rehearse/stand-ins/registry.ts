@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeServer, freePort, listen, stopChild, waitForHttp } from "./net.js";
+import { capturedOutput, closeServer, freePort, listen, stopChild, waitForHttp } from "./net.js";
 
 export interface RegistryStandIn {
   /** host:port of the registry, for image references. */
@@ -163,7 +163,6 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
   writeFileSync(join(dir, "config.yml"), registryConfig(dir, registryPort, tokenUrl));
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
-  let stderr = "";
   const halt = async () => {
     if (child !== undefined) await stopChild(child);
   };
@@ -178,14 +177,12 @@ export async function startRegistry(options: { binary: string }): Promise<Regist
       stdio: ["ignore", "ignore", "pipe"],
     });
     child = started;
-    started.stderr?.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
+    const stderr = capturedOutput(started);
     await waitForHttp(
       "docker-registry",
       `http://127.0.0.1:${registryPort}/v2/`,
       started,
-      () => stderr,
+      stderr,
       (status) => status === 401,
     );
   };

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { freePort, stopChild, waitForHttp } from "./net.js";
+import { capturedOutput, freePort, stopChild, waitForHttp } from "./net.js";
 
 export const TEST_ACCESS_KEY = "kube9testaccess";
 export const TEST_SECRET_KEY = "kube9testsecretkey0123456789";
@@ -57,15 +57,9 @@ export async function startVersitygw(options: VersitygwOptions): Promise<S3Stand
   const child = spawn(options.binary, versitygwArgs(dir, port, options.versioning === true), {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const output = capturedOutput(child);
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitForHttp("versitygw", endpoint, child, () => output);
+  await waitForHttp("versitygw", endpoint, child, output);
   const client = (overrides: { secretAccessKey?: string } = {}) =>
     new S3Client({
       endpoint,
