@@ -10,7 +10,13 @@ import { cloudFrontBackend } from "./backends/cloudfront.js";
 import { directoryBackend } from "./backends/directory.js";
 import { s3Backend } from "./backends/s3.js";
 
-export type { BackendSettings, CdnBackend, CdnTarget, StoreBackend } from "./backends/backend.js";
+export type {
+  BackendSettings,
+  CdnBackend,
+  CdnTarget,
+  StoreBackend,
+  VersionedRepository,
+} from "./backends/backend.js";
 
 export interface Repository {
   store: Store;

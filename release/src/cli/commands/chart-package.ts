@@ -36,22 +36,7 @@ export function registerChartPackage(chart: Command, context: CliContext): void 
     )
     .action(async (dir: string, flags: PackageFlags) => {
       const output = commandOutput(context, flags);
-      const chartDir = resolve(context.cwd, dir);
-      await requireDirectory(chartDir);
-      const artifactHub = await artifactHubRequest(flags, context.cwd);
-      // Read and unlocked before anything is written: a bad key leaves no archive behind.
-      const signingKey = await signingKeyFrom(flags, context);
-      const outcome = await chartPackage(
-        {
-          chartDir,
-          outDir: resolve(context.cwd, flags.out),
-          ...(artifactHub === undefined ? {} : { artifactHub }),
-          ...(signingKey === undefined ? {} : { signingKey }),
-          ...(flags.version === undefined ? {} : { version: flags.version }),
-          ...(flags.appVersion === undefined ? {} : { appVersion: flags.appVersion }),
-        },
-        context,
-      );
+      const outcome = await chartPackage(await packageRequest(dir, flags, context), context);
       output.render(renderChartPackage(outcome));
     });
 }
@@ -63,6 +48,27 @@ interface PackageRequest {
   signingKey?: SigningKey;
   version?: string;
   appVersion?: string;
+}
+
+/** The flags as a typed request: the chart folder, Artifact Hub's inputs and the key, read before anything is written. */
+async function packageRequest(
+  dir: string,
+  flags: PackageFlags,
+  context: CliContext,
+): Promise<PackageRequest> {
+  const chartDir = resolve(context.cwd, dir);
+  await requireDirectory(chartDir);
+  const artifactHub = await artifactHubRequest(flags, context.cwd);
+  // Read and unlocked before anything is written: a bad key leaves no archive behind.
+  const signingKey = await signingKeyFrom(flags, context);
+  return {
+    chartDir,
+    outDir: resolve(context.cwd, flags.out),
+    ...(artifactHub === undefined ? {} : { artifactHub }),
+    ...(signingKey === undefined ? {} : { signingKey }),
+    ...(flags.version === undefined ? {} : { version: flags.version }),
+    ...(flags.appVersion === undefined ? {} : { appVersion: flags.appVersion }),
+  };
 }
 
 interface PackageOutcome {

@@ -94,11 +94,17 @@ function planSteps(
   ];
 }
 
-export async function chartPublish(
-  request: ChartPublishRequest,
-  context: CliContext,
-  progress: (line: string) => void,
-): Promise<ChartPublishOutcome> {
+/** What the plan was built from, kept for the run. */
+interface Prepared extends ChartPublishPlan {
+  chart: PackagedChart;
+  planned: Planned;
+  signing: PublishSigning | undefined;
+  /** Where the result is read back from; undefined with --no-verify. */
+  reader: RepositoryReader | undefined;
+}
+
+/** The chart packaged (or read), its signing settled and its publish planned: reads only. */
+async function preparePublish(request: ChartPublishRequest, context: CliContext): Promise<Prepared> {
   const { chartPath, baseUrl } = request;
   const { store, remote } = request.repository;
   const chart = await packagedChartFrom({
@@ -121,8 +127,18 @@ export async function chartPublish(
       ? httpRepositoryReader(baseUrl)
       : storeRepositoryReader(store, baseUrl);
   const steps = planSteps(request, plan, chart, signing, reader);
-  if (request.dryRun) return { dryRun: true, plan, steps };
+  return { plan, steps, chart, planned, signing, reader };
+}
 
+/** The writes: the CDN checked first, then Artifact Hub's file, the chart and the index, the invalidation. */
+async function applyPublish(
+  request: ChartPublishRequest,
+  prepared: Prepared,
+  now: () => Date,
+  progress: (line: string) => void,
+): Promise<{ published: RunPublishResult; repositoryMetadata: RepositoryMetadataResult | undefined }> {
+  const { store } = request.repository;
+  const { plan, chart, planned, signing, reader } = prepared;
   const cdn = await request.cdn?.target.connect(request.backendSettings);
   if (cdn !== undefined) {
     progress(`checking ${cdn.description} before writing`);
@@ -134,7 +150,7 @@ export async function chartPublish(
       : await putRepositoryMetadata(store, request.repositoryMetadata.bytes, progress);
   progress(`publishing ${plan.chart} ${plan.version} to ${plan.repository}`);
   const published = await runPublish(store, chart, planned, {
-    now: context.now,
+    now,
     log: progress,
     verifyTimeoutMs: request.verifyTimeoutMs,
     ...(signing === undefined ? {} : { signing }),
@@ -143,15 +159,34 @@ export async function chartPublish(
       ? {}
       : { cdn: { cdn, paths: request.cdn.paths, wait: request.cdn.wait, timeoutMs: request.cdn.timeoutMs } }),
   });
-  // The .prov is read back from where users get it, as `helm install --verify` downloads it.
-  const provenance =
-    reader === undefined || signing?.provenance === undefined
-      ? undefined
-      : await checkServedProvenance(
-          remote && baseUrl !== undefined ? httpProvenanceFetch(baseUrl) : storeProvenanceFetch(store),
-          { url: plan.archiveUrl, digest: plan.digest },
-          signing.publicKey === undefined ? undefined : [signing.publicKey],
-        );
+  return { published, repositoryMetadata };
+}
+
+/** The .prov read back from where users get it, as `helm install --verify` downloads it. */
+async function servedProvenance(
+  request: ChartPublishRequest,
+  { plan, signing, reader }: Prepared,
+): Promise<ProvenanceCheck | undefined> {
+  if (reader === undefined || signing?.provenance === undefined) return undefined;
+  const { baseUrl } = request;
+  const { store, remote } = request.repository;
+  return checkServedProvenance(
+    remote && baseUrl !== undefined ? httpProvenanceFetch(baseUrl) : storeProvenanceFetch(store),
+    { url: plan.archiveUrl, digest: plan.digest },
+    signing.publicKey === undefined ? undefined : [signing.publicKey],
+  );
+}
+
+export async function chartPublish(
+  request: ChartPublishRequest,
+  context: CliContext,
+  progress: (line: string) => void,
+): Promise<ChartPublishOutcome> {
+  const prepared = await preparePublish(request, context);
+  const { plan, steps, signing } = prepared;
+  if (request.dryRun) return { dryRun: true, plan, steps };
+  const { published, repositoryMetadata } = await applyPublish(request, prepared, context.now, progress);
+  const provenance = await servedProvenance(request, prepared);
   const { verified, visibleAfterMs } = published;
   if (verified !== undefined) {
     progress(

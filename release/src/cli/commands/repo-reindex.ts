@@ -1,12 +1,13 @@
 import type { Command } from "commander";
-import { applyReindex, planReindex } from "../../publish/reindex.js";
+import { applyReindex, planReindex, type ReindexPlan } from "../../publish/reindex.js";
+import type { Store } from "../../storage/store.js";
 import { DEFAULT_BACKENDS } from "../composition.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_REPO_DIR } from "../defaults.js";
 import { addS3Options, repositoryUrl, type S3Flags } from "../options.js";
-import { commandOutput } from "../output.js";
+import { commandOutput, type Rendering } from "../output.js";
 
-interface ReindexFlags extends S3Flags {
+export interface ReindexFlags extends S3Flags {
   repo: string;
   url?: string;
   dryRun?: boolean;
@@ -29,16 +30,42 @@ export function registerRepoReindex(repo: Command, context: CliContext): void {
     .option("--json", "print the plan as JSON");
   addS3Options(command).action(async (flags: ReindexFlags) => {
     const output = commandOutput(context, flags);
-    const { store } = await DEFAULT_BACKENDS.openRepository(flags.repo, { cwd: context.cwd, flags });
-    const baseUrl = flags.url === undefined ? undefined : repositoryUrl(flags.url, "--url");
-    const reindexed = await planReindex(store, {
-      now: context.now,
-      ...(baseUrl === undefined ? {} : { baseUrl }),
-    });
-    const { plan } = reindexed;
-    if (flags.dryRun !== true) await applyReindex(store, reindexed, context.now);
-    const lines = [
-      `${flags.dryRun === true ? "Would rebuild" : "Rebuilt"} ${plan.repository}/index.yaml (current index: ${plan.currentIndex})`,
+    const outcome = await repoReindex(await reindexRequest(flags, context), context.now);
+    output.render(renderRepoReindex(outcome));
+  });
+}
+
+export interface RepoReindexRequest {
+  store: Store;
+  baseUrl?: string;
+  dryRun: boolean;
+}
+
+/** The flags as a typed request: the repository opened (nothing read yet) and --url checked. */
+export async function reindexRequest(flags: ReindexFlags, context: CliContext): Promise<RepoReindexRequest> {
+  const { store } = await DEFAULT_BACKENDS.openRepository(flags.repo, { cwd: context.cwd, flags });
+  const baseUrl = flags.url === undefined ? undefined : repositoryUrl(flags.url, "--url");
+  return { store, ...(baseUrl === undefined ? {} : { baseUrl }), dryRun: flags.dryRun === true };
+}
+
+export interface RepoReindexOutcome {
+  dryRun: boolean;
+  plan: ReindexPlan;
+}
+
+/** `repo reindex` as a plain function: index.yaml rebuilt from the stored archives, unless a dry run. */
+export async function repoReindex(request: RepoReindexRequest, now: () => Date): Promise<RepoReindexOutcome> {
+  const { store, baseUrl } = request;
+  const reindexed = await planReindex(store, { now, ...(baseUrl === undefined ? {} : { baseUrl }) });
+  if (!request.dryRun) await applyReindex(store, reindexed, now);
+  return { dryRun: request.dryRun, plan: reindexed.plan };
+}
+
+export function renderRepoReindex({ dryRun, plan }: RepoReindexOutcome): Rendering {
+  return {
+    data: { dryRun, plan },
+    human: [
+      `${dryRun ? "Would rebuild" : "Rebuilt"} ${plan.repository}/index.yaml (current index: ${plan.currentIndex})`,
       ...(plan.currentIndexProblem === undefined
         ? []
         : [`  current index problem: ${plan.currentIndexProblem}`]),
@@ -46,7 +73,6 @@ export function registerRepoReindex(repo: Command, context: CliContext): void {
       ...plan.removed.map((name) => `  - ${name} (no archive stored)`),
       `  ${plan.kept.length} version(s) kept with their created time`,
       ...plan.skipped.map((skip) => `  ! skipped ${skip.key}: ${skip.reason}`),
-    ];
-    output.result({ dryRun: flags.dryRun === true, plan }, lines.join("\n"));
-  });
+    ].join("\n"),
+  };
 }

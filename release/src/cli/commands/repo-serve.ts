@@ -5,9 +5,9 @@ import { startRepoServer } from "../../serve/repo-server.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_CHART, DEFAULT_REPO_DIR, DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT } from "../defaults.js";
 import { portNumber } from "../options.js";
-import { commandOutput } from "../output.js";
+import { commandOutput, type Rendering } from "../output.js";
 
-interface ServeFlags {
+export interface ServeFlags {
   port: string;
   host: string;
   quiet?: boolean;
@@ -25,35 +25,82 @@ export function registerRepoServe(repo: Command, context: CliContext): void {
     .option("--json", "print the address as JSON once listening")
     .action(async (dir: string, flags: ServeFlags) => {
       const output = commandOutput(context, flags);
-      const root = resolve(context.cwd, dir);
-      // A missing folder or a file is refused by the server itself; warn only about an empty folder.
-      if (existsSync(root) && statSync(root).isDirectory() && !existsSync(join(root, "index.yaml"))) {
-        output.progress(
-          `warning: ${root} has no index.yaml yet; publish first: kube9-release chart publish <chart> --repo ${dir}`,
-        );
-      }
-      const server = await startRepoServer({
-        root,
-        host: flags.host,
-        port: portNumber(flags.port),
-        ...(flags.quiet === true ? {} : { log: output.progress }),
-      });
-      output.result(
-        { url: server.url, root, host: server.host, port: server.port },
-        [
-          `Serving ${root} at ${server.url}`,
-          "",
-          "Try it with Helm:",
-          `  helm repo add kube9 ${server.url}`,
-          "  helm search repo kube9 --versions",
-          `  helm pull kube9/${DEFAULT_CHART}`,
-          `  helm install ${DEFAULT_CHART} kube9/${DEFAULT_CHART} --dry-run=client`,
-          "",
-          "Press Ctrl+C to stop.",
-        ].join("\n"),
-      );
+      const serving = await repoServe(serveRequest(dir, flags, context), output.progress);
+      output.render(renderRepoServe(serving));
       await context.untilInterrupted();
-      await server.close();
+      await serving.close();
       output.progress("stopped");
     });
+}
+
+export interface RepoServeRequest {
+  /** The directory argument as given, for the hint to publish into it. */
+  dir: string;
+  root: string;
+  host: string;
+  port: number;
+  /** Log each request as progress. */
+  logRequests: boolean;
+}
+
+/** The flags as a typed request, the port checked before the folder is looked at. */
+export function serveRequest(dir: string, flags: ServeFlags, context: CliContext): RepoServeRequest {
+  return {
+    dir,
+    root: resolve(context.cwd, dir),
+    host: flags.host,
+    port: portNumber(flags.port),
+    logRequests: flags.quiet !== true,
+  };
+}
+
+/** Where the repository is served. */
+export interface ServedRepository {
+  root: string;
+  url: string;
+  host: string;
+  port: number;
+}
+
+/** The running server: the caller closes it when the user asks to stop. */
+export interface RepoServing extends ServedRepository {
+  close(): Promise<void>;
+}
+
+/** `repo serve` as a plain function: the server started and listening, its handle returned. */
+export async function repoServe(
+  request: RepoServeRequest,
+  progress: (line: string) => void,
+): Promise<RepoServing> {
+  const { root } = request;
+  // A missing folder or a file is refused by the server itself; warn only about an empty folder.
+  if (existsSync(root) && statSync(root).isDirectory() && !existsSync(join(root, "index.yaml"))) {
+    progress(
+      `warning: ${root} has no index.yaml yet; publish first: kube9-release chart publish <chart> --repo ${request.dir}`,
+    );
+  }
+  const server = await startRepoServer({
+    root,
+    host: request.host,
+    port: request.port,
+    ...(request.logRequests ? { log: progress } : {}),
+  });
+  return { root, url: server.url, host: server.host, port: server.port, close: () => server.close() };
+}
+
+export function renderRepoServe({ root, url, host, port }: ServedRepository): Rendering {
+  return {
+    data: { url, root, host, port },
+    human: [
+      `Serving ${root} at ${url}`,
+      "",
+      "Try it with Helm:",
+      `  helm repo add kube9 ${url}`,
+      "  helm search repo kube9 --versions",
+      `  helm pull kube9/${DEFAULT_CHART}`,
+      `  helm install ${DEFAULT_CHART} kube9/${DEFAULT_CHART} --dry-run=client`,
+      "",
+      "Press Ctrl+C to stop.",
+    ].join("\n"),
+  };
 }
