@@ -5,11 +5,13 @@
  * without, one that is served must at least sign the archive's digest (its signature unchecked).
  */
 import { ReleaseError } from "../errors.js";
-import type { Store } from "../storage/store.js";
-import { messageOf, type PublicKey } from "./keys.js";
+import type { PublicKey } from "./keys.js";
 import { parseProvenance, verifyProvenance } from "./provenance.js";
-import { provenanceKey } from "./publish-provenance.js";
 
+/**
+ * Reads the `.prov` of an archive where users get it (publish/repository-reader.ts, through the
+ * public URL or the store); undefined when none is served.
+ */
 export type ProvenanceFetch = (archiveUrl: string) => Promise<{ text: string; location: string } | undefined>;
 
 export interface ProvenanceCheck {
@@ -19,45 +21,6 @@ export interface ProvenanceCheck {
   signedBy: string | null;
   signerUserIds: string[];
   signedAt: string | null;
-}
-
-export function httpProvenanceFetch(repositoryUrl: string, timeoutMs = 60_000): ProvenanceFetch {
-  const base = repositoryUrl.endsWith("/") ? repositoryUrl : `${repositoryUrl}/`;
-  return async (archiveUrl) => {
-    const location = `${new URL(archiveUrl, base).toString()}.prov`;
-    let response: Response;
-    try {
-      response = await fetch(location, {
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: { "User-Agent": "kube9-release" },
-      });
-    } catch (error) {
-      throw new ReleaseError("VERIFY_FAILED", `cannot download: ${messageOf(error)}`, {
-        file: location,
-        fix: "check the repository URL and that the server answers",
-        cause: error,
-      });
-    }
-    // S3 behind CloudFront answers 403 for a key that does not exist.
-    if (response.status === 404 || response.status === 403) return undefined;
-    if (!response.ok) {
-      throw new ReleaseError("VERIFY_FAILED", `HTTP ${response.status} ${response.statusText}`, {
-        file: location,
-        fix: "check the server",
-      });
-    }
-    return { text: await response.text(), location };
-  };
-}
-
-export function storeProvenanceFetch(store: Store): ProvenanceFetch {
-  return async (archiveUrl) => {
-    const key = provenanceKey(archiveFileName(archiveUrl));
-    const object = await store.get(key);
-    return object === undefined
-      ? undefined
-      : { text: new TextDecoder().decode(object.body), location: `${store.location}/${key}` };
-  };
 }
 
 export async function checkServedProvenance(

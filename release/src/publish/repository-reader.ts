@@ -4,6 +4,8 @@
  * yet (the embedded default).
  */
 import { ReleaseError } from "../errors.js";
+import { provenanceKey } from "../provenance/publish-provenance.js";
+import { archiveFileName, type ProvenanceFetch } from "../provenance/verify-served.js";
 import type { Store } from "../storage/store.js";
 import { INDEX_KEY } from "./read-index.js";
 
@@ -13,6 +15,8 @@ export interface RepositoryReader {
   readIndex(): Promise<Uint8Array>;
   /** Reads an archive by the URL the index gives (absolute, or relative to the repository). */
   readArchive(url: string): Promise<{ bytes: Uint8Array; location: string }>;
+  /** The archive's `.prov` where Helm looks for it (`<archive URL>.prov`); undefined when none is served. */
+  readProvenance: ProvenanceFetch;
 }
 
 export interface HttpReaderOptions {
@@ -25,13 +29,12 @@ export function httpRepositoryReader(
   options: HttpReaderOptions = {},
 ): RepositoryReader {
   const base = repositoryUrl.endsWith("/") ? repositoryUrl : `${repositoryUrl}/`;
-  const get = options.fetch ?? fetch;
+  const fetchImpl = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const download = async (url: string): Promise<Uint8Array> => {
-    let response: Response;
+  const get = async (url: string): Promise<Response> => {
     try {
       // A plain GET, as Helm sends it, so that we see what users get through every cache on the way.
-      response = await get(url, {
+      return await fetchImpl(url, {
         signal: AbortSignal.timeout(timeoutMs),
         headers: { "User-Agent": "kube9-release" },
       });
@@ -46,6 +49,9 @@ export function httpRepositoryReader(
         },
       );
     }
+  };
+  const download = async (url: string): Promise<Uint8Array> => {
+    const response = await get(url);
     if (!response.ok) {
       throw new ReleaseError("VERIFY_FAILED", `HTTP ${response.status} ${response.statusText}`, {
         file: url,
@@ -74,6 +80,19 @@ export function httpRepositoryReader(
       const location = new URL(url, base).toString();
       return { bytes: await download(location), location };
     },
+    async readProvenance(archiveUrl) {
+      const location = `${new URL(archiveUrl, base).toString()}.prov`;
+      const response = await get(location);
+      // S3 behind CloudFront answers 403 for a key that does not exist.
+      if (response.status === 404 || response.status === 403) return undefined;
+      if (!response.ok) {
+        throw new ReleaseError("VERIFY_FAILED", `HTTP ${response.status} ${response.statusText}`, {
+          file: location,
+          fix: "check the server",
+        });
+      }
+      return { text: await response.text(), location };
+    },
   };
 }
 
@@ -97,6 +116,13 @@ export function storeRepositoryReader(store: Store, baseUrl?: string): Repositor
     async readArchive(url) {
       const key = keyOf(url, baseUrl);
       return { bytes: await read(key), location: `${store.location}/${key}` };
+    },
+    async readProvenance(archiveUrl) {
+      const key = provenanceKey(archiveFileName(archiveUrl));
+      const object = await store.get(key);
+      return object === undefined
+        ? undefined
+        : { text: new TextDecoder().decode(object.body), location: `${store.location}/${key}` };
     },
   };
 }

@@ -6,12 +6,7 @@
 
 import { REPOSITORY_METADATA_KEY } from "../../artifacthub/repository-metadata.js";
 import { resolveSourceDateEpoch } from "../../chart/source-date-epoch.js";
-import {
-  checkServedProvenance,
-  httpProvenanceFetch,
-  type ProvenanceCheck,
-  storeProvenanceFetch,
-} from "../../provenance/verify-served.js";
+import { checkServedProvenance, type ProvenanceCheck } from "../../provenance/verify-served.js";
 import { type PackagedChart, packagedChartFrom } from "../../publish/chart-source.js";
 import { type Planned, type PublishPlan, planPublish } from "../../publish/plan.js";
 import { putRepositoryMetadata, type RepositoryMetadataResult } from "../../publish/repository-metadata.js";
@@ -163,15 +158,10 @@ async function applyPublish(
 }
 
 /** The .prov read back from where users get it, as `helm install --verify` downloads it. */
-async function servedProvenance(
-  request: ChartPublishRequest,
-  { plan, signing, reader }: Prepared,
-): Promise<ProvenanceCheck | undefined> {
+async function servedProvenance({ plan, signing, reader }: Prepared): Promise<ProvenanceCheck | undefined> {
   if (reader === undefined || signing?.provenance === undefined) return undefined;
-  const { baseUrl } = request;
-  const { store, remote } = request.repository;
   return checkServedProvenance(
-    remote && baseUrl !== undefined ? httpProvenanceFetch(baseUrl) : storeProvenanceFetch(store),
+    reader.readProvenance,
     { url: plan.archiveUrl, digest: plan.digest },
     signing.publicKey === undefined ? undefined : [signing.publicKey],
   );
@@ -186,7 +176,7 @@ export async function chartPublish(
   const { plan, steps, signing } = prepared;
   if (request.dryRun) return { dryRun: true, plan, steps };
   const { published, repositoryMetadata } = await applyPublish(request, prepared, context.now, progress);
-  const provenance = await servedProvenance(request, prepared);
+  const provenance = await servedProvenance(prepared);
   const { verified, visibleAfterMs } = published;
   if (verified !== undefined) {
     progress(

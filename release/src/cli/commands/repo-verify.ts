@@ -1,10 +1,6 @@
 import type { Command } from "commander";
 import type { PublicKey } from "../../provenance/keys.js";
-import {
-  checkServedProvenance,
-  httpProvenanceFetch,
-  type ProvenanceCheck,
-} from "../../provenance/verify-served.js";
+import { checkServedProvenance, type ProvenanceCheck } from "../../provenance/verify-served.js";
 import { httpRepositoryReader } from "../../publish/repository-reader.js";
 import { type VerifyResult, verifyPublished } from "../../publish/verify.js";
 import type { CliContext } from "../context.js";
@@ -82,14 +78,15 @@ export async function repoVerify(
 ): Promise<RepoVerifyOutcome> {
   const { url } = request;
   progress(`reading ${url}/index.yaml`);
-  const result = await verifyPublished(httpRepositoryReader(url), {
+  const reader = httpRepositoryReader(url);
+  const result = await verifyPublished(reader, {
     chart: request.chart,
     version: request.version,
     ...(request.expectedDigest === undefined ? {} : { expectedDigest: request.expectedDigest }),
   });
   // Without a key a served .prov is checked for the digest it signs; with one it is required and its signature checked.
   const provenance = await checkServedProvenance(
-    httpProvenanceFetch(url),
+    reader.readProvenance,
     { url: result.archive, digest: result.digest },
     request.keys,
   );
