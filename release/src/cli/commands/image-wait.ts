@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { parseImageReference } from "../../image/reference.js";
+import { type ImageReference, parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
-import { waitForImage } from "../../image/wait.js";
+import { type WaitResult, waitForImage } from "../../image/wait.js";
 import type { CliContext } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { commandOutput } from "../output.js";
+import { commandOutput, type Rendering } from "../output.js";
 
 interface WaitFlags {
   timeout: string;
@@ -22,15 +22,42 @@ export function registerImageWait(image: Command, context: CliContext): void {
     .option("--json", "print the result as JSON")
     .action(async (refText: string, flags: WaitFlags) => {
       const output = commandOutput(context, flags);
-      const timeoutMs = parseDuration(flags.timeout, "--timeout");
-      const ref = parseImageReference(refText);
-      output.progress(`waiting up to ${flags.timeout} for ${refText}`);
-      const result = await waitForImage(new RegistryClient(), ref, {
-        timeoutMs,
-        now: () => context.now().getTime(),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      const result = await imageWait(waitRequest(refText, flags), {
+        now: context.now,
         progress: output.progress,
       });
-      output.result(result, `OK ${result.reference} exists (after ${result.attempts} check(s))`);
+      output.render(renderImageWait(result));
     });
+}
+
+export interface ImageWaitRequest {
+  refText: string;
+  ref: ImageReference;
+  timeoutMs: number;
+  /** The timeout as given, for the progress line. */
+  timeoutText: string;
+}
+
+/** The flags as a typed request, checked before the registry is asked. */
+export function waitRequest(refText: string, flags: WaitFlags): ImageWaitRequest {
+  const timeoutMs = parseDuration(flags.timeout, "--timeout");
+  return { refText, ref: parseImageReference(refText), timeoutMs, timeoutText: flags.timeout };
+}
+
+/** `image wait` as a plain function: resolves once the tag exists, a TIMEOUT error when it does not. */
+export async function imageWait(
+  request: ImageWaitRequest,
+  deps: { now: () => Date; progress: (line: string) => void },
+): Promise<WaitResult> {
+  deps.progress(`waiting up to ${request.timeoutText} for ${request.refText}`);
+  return await waitForImage(new RegistryClient(), request.ref, {
+    timeoutMs: request.timeoutMs,
+    now: () => deps.now().getTime(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    progress: deps.progress,
+  });
+}
+
+export function renderImageWait(result: WaitResult): Rendering {
+  return { data: result, human: `OK ${result.reference} exists (after ${result.attempts} check(s))` };
 }
