@@ -101,3 +101,30 @@ function nameOf(node: FunctionLike): string {
   }
   return "(anonymous)";
 }
+
+/**
+ * The functions passed to commander's `.action(...)` in `source` spanning more than `limit` lines:
+ * a command's work belongs in a plain function the callback calls (docs/architecture.md,
+ * "Commands"), so the callback only builds the request, calls it and renders the outcome.
+ */
+export function longActionCallbacks(fileName: string, source: string, limit: number): LongFunction[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: LongFunction[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "action"
+    ) {
+      for (const argument of node.arguments) {
+        if (!ts.isArrowFunction(argument) && !ts.isFunctionExpression(argument)) continue;
+        const first = file.getLineAndCharacterOfPosition(argument.getStart(file)).line;
+        const lines = file.getLineAndCharacterOfPosition(argument.getEnd()).line - first + 1;
+        if (lines > limit) found.push({ line: first + 1, name: ".action", lines });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}

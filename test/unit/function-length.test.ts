@@ -13,10 +13,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KEPT_WHOLE, longFunctionsWithoutReason } from "../support/long-functions.js";
+import { KEPT_WHOLE, longActionCallbacks, longFunctionsWithoutReason } from "../support/long-functions.js";
 import { repoRoot } from "../support/tools.js";
 
 const LIMIT = 60;
+/** A command's action callback builds the request, calls the command's function and renders. */
+const ACTION_LIMIT = 12;
 
 /** The TypeScript sources under `folder` (repository-relative), declaration files aside. */
 function sources(folder: string): string[] {
@@ -44,6 +46,38 @@ describe("the functions of release/src", () => {
       offenders,
       `split each into well-named helpers, or say why it is one function in a comment starting \`${KEPT_WHOLE}\``,
     ).toEqual([]);
+  });
+});
+
+describe("the commands of release/src/cli/commands", () => {
+  const commands = files.filter((file) => file.startsWith("release/src/cli/commands/"));
+
+  it("are read", () => {
+    expect(commands.length).toBeGreaterThan(15);
+  });
+
+  it(`keep their action callbacks to ${ACTION_LIMIT} lines: the work is a plain function`, () => {
+    const offenders = commands.flatMap((file) =>
+      longActionCallbacks(file, readFileSync(join(repoRoot, file), "utf8"), ACTION_LIMIT).map(
+        (found) => `${file}:${found.line} (${found.lines} lines)`,
+      ),
+    );
+    expect(
+      offenders,
+      "move the work into a plain function taking a typed request, and the output into a renderer (docs/architecture.md, Commands)",
+    ).toEqual([]);
+  });
+
+  it("reports a long action callback, and not a short one or another call's", () => {
+    const lines = (n: number) => Array.from({ length: n - 2 }, (_, i) => `  step(${i});`).join("\n");
+    const source = [
+      `cmd.action(async () => {\n${lines(13)}\n});`,
+      `cmd.action(async () => {\n${lines(12)}\n});`,
+      `cmd.hook(async () => {\n${lines(20)}\n});`,
+    ].join("\n");
+    expect(longActionCallbacks("fixture.ts", source, ACTION_LIMIT)).toEqual([
+      { line: 1, name: ".action", lines: 13 },
+    ]);
   });
 });
 

@@ -24,65 +24,67 @@ export interface HttpReaderOptions {
   fetch?: typeof fetch;
 }
 
+/** A plain GET, as Helm sends it, so that we see what users get through every cache on the way. */
+async function get(url: string, options: Required<HttpReaderOptions>): Promise<Response> {
+  try {
+    return await options.fetch(url, {
+      signal: AbortSignal.timeout(options.timeoutMs),
+      headers: { "User-Agent": "kube9-release" },
+    });
+  } catch (error) {
+    throw new ReleaseError(
+      "VERIFY_FAILED",
+      `cannot download: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        file: url,
+        fix: "check the repository URL and that the server answers",
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The bytes at `url`, which must be served, and an archive without Content-Encoding. */
+async function download(url: string, options: Required<HttpReaderOptions>): Promise<Uint8Array> {
+  const response = await get(url, options);
+  if (!response.ok) {
+    throw new ReleaseError("VERIFY_FAILED", `HTTP ${response.status} ${response.statusText}`, {
+      file: url,
+      fix:
+        response.status === 403 || response.status === 404
+          ? "the object is not published at this URL"
+          : "check the server",
+    });
+  }
+  if (response.headers.get("content-encoding") !== null && url.endsWith(".tgz")) {
+    throw new ReleaseError(
+      "VERIFY_FAILED",
+      `served with Content-Encoding: ${response.headers.get("content-encoding")}; Helm clients fail on it`,
+      {
+        file: url,
+        fix: "store archives without Content-Encoding",
+      },
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 export function httpRepositoryReader(
   repositoryUrl: string,
   options: HttpReaderOptions = {},
 ): RepositoryReader {
   const base = repositoryUrl.endsWith("/") ? repositoryUrl : `${repositoryUrl}/`;
-  const fetchImpl = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const get = async (url: string): Promise<Response> => {
-    try {
-      // A plain GET, as Helm sends it, so that we see what users get through every cache on the way.
-      return await fetchImpl(url, {
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: { "User-Agent": "kube9-release" },
-      });
-    } catch (error) {
-      throw new ReleaseError(
-        "VERIFY_FAILED",
-        `cannot download: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          file: url,
-          fix: "check the repository URL and that the server answers",
-          cause: error,
-        },
-      );
-    }
-  };
-  const download = async (url: string): Promise<Uint8Array> => {
-    const response = await get(url);
-    if (!response.ok) {
-      throw new ReleaseError("VERIFY_FAILED", `HTTP ${response.status} ${response.statusText}`, {
-        file: url,
-        fix:
-          response.status === 403 || response.status === 404
-            ? "the object is not published at this URL"
-            : "check the server",
-      });
-    }
-    if (response.headers.get("content-encoding") !== null && url.endsWith(".tgz")) {
-      throw new ReleaseError(
-        "VERIFY_FAILED",
-        `served with Content-Encoding: ${response.headers.get("content-encoding")}; Helm clients fail on it`,
-        {
-          file: url,
-          fix: "store archives without Content-Encoding",
-        },
-      );
-    }
-    return new Uint8Array(await response.arrayBuffer());
-  };
+  const settings = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 60_000 };
   return {
     indexLocation: new URL(INDEX_KEY, base).toString(),
-    readIndex: () => download(new URL(INDEX_KEY, base).toString()),
+    readIndex: () => download(new URL(INDEX_KEY, base).toString(), settings),
     async readArchive(url) {
       const location = new URL(url, base).toString();
-      return { bytes: await download(location), location };
+      return { bytes: await download(location, settings), location };
     },
     async readProvenance(archiveUrl) {
       const location = `${new URL(archiveUrl, base).toString()}.prov`;
-      const response = await get(location);
+      const response = await get(location, settings);
       // S3 behind CloudFront answers 403 for a key that does not exist.
       if (response.status === 404 || response.status === 403) return undefined;
       if (!response.ok) {
