@@ -4,10 +4,13 @@
  * $GITHUB_STEP_SUMMARY.
  */
 import { appendFileSync } from "node:fs";
+import { githubOutputPath } from "../image/github-output.js";
 import type { CliContext } from "./context.js";
 
 export interface OutputOptions {
   json?: boolean;
+  /** --github-output: checked here, when the command starts, so that nothing is done first. */
+  githubOutput?: boolean;
 }
 
 /** A command's result in every form it is shown: --json, people, and the GitHub job summary. */
@@ -29,6 +32,7 @@ export interface CommandOutput {
 }
 
 export function commandOutput(context: CliContext, options: OutputOptions): CommandOutput {
+  if (options.githubOutput === true) githubOutputPath(context.env);
   const output: CommandOutput = {
     progress: (line) => context.stderr(`${line}\n`),
     result: (data, human) => {

@@ -18,10 +18,8 @@ function randomDelimiter(): string {
 }
 
 /** Appends outputs to $GITHUB_OUTPUT from the injected environment. */
-export function writeGithubOutputs(
-  env: Record<string, string | undefined>,
-  outputs: Record<string, string>,
-): string {
+/** The file --github-output appends to; refused (a usage error) when GITHUB_OUTPUT is not set. */
+export function githubOutputPath(env: Record<string, string | undefined>): string {
   const path = env.GITHUB_OUTPUT;
   if (path === undefined || path === "") {
     throw new ReleaseError("USAGE", "--github-output needs the GITHUB_OUTPUT environment variable", {
@@ -29,6 +27,14 @@ export function writeGithubOutputs(
       fix: "run inside GitHub Actions, or set GITHUB_OUTPUT to a file path",
     });
   }
+  return path;
+}
+
+export function writeGithubOutputs(
+  env: Record<string, string | undefined>,
+  outputs: Record<string, string>,
+): string {
+  const path = githubOutputPath(env);
   const text = Object.entries(outputs)
     .map(([name, value]) => formatGithubOutput(name, value))
     .join("");
