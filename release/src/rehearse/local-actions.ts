@@ -78,17 +78,21 @@ async function setupNode(inputs: Record<string, string>, context: ActionContext)
   return { path: [dirname(process.execPath)] };
 }
 
+/** A setup action installs the version the rehearsal runs, or the rehearsal proves nothing of it. */
+function requirePinned(tool: string, wanted: string, rehearsed: string): void {
+  if (wanted !== rehearsed) {
+    throw new Error(
+      `the workflow installs ${tool} ${wanted}, the rehearsal has ${rehearsed}: pin the same version in scripts/tools.json`,
+    );
+  }
+}
+
 /** aquasecurity/setup-trivy: the pinned Trivy with a local database, offline. */
 async function setupTrivy(
   settings: LocalActionSettings,
   inputs: Record<string, string>,
 ): Promise<ActionOutcome> {
-  const wanted = required(inputs, "version");
-  if (wanted !== settings.trivy.version) {
-    throw new Error(
-      `the workflow installs Trivy ${wanted}, the rehearsal has ${settings.trivy.version}: pin the same version in scripts/tools.json`,
-    );
-  }
+  requirePinned("Trivy", required(inputs, "version"), settings.trivy.version);
   const offline: Record<string, string> =
     settings.trivy.cacheDir === undefined
       ? {}
@@ -154,12 +158,7 @@ async function installCosign(
   settings: LocalActionSettings,
   inputs: Record<string, string>,
 ): Promise<ActionOutcome> {
-  const wanted = required(inputs, "cosign-release");
-  if (wanted !== settings.cosign.version) {
-    throw new Error(
-      `the workflow installs cosign ${wanted}, the rehearsal has ${settings.cosign.version}: pin the same version in scripts/tools.json`,
-    );
-  }
+  requirePinned("cosign", required(inputs, "cosign-release"), settings.cosign.version);
   return {
     path: [settings.cosign.binDir],
     env: {
