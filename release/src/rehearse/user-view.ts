@@ -16,7 +16,8 @@ import { ReleaseError } from "../errors.js";
 import { inspectImage } from "../image/inspect.js";
 import { parseImageReference } from "../image/reference.js";
 import { RegistryClient } from "../image/registry-client.js";
-import { RELEASE_IMAGE_PLATFORMS } from "../image/release-platforms.js";
+import { RELEASE_IMAGE_MAX_SIZE, RELEASE_IMAGE_PLATFORMS } from "../image/release-platforms.js";
+import { parseSize } from "../image/units.js";
 import { verifyImage } from "../image/verify.js";
 import { parseIndex } from "../repo/parse/parse-index.js";
 import { PRODUCTION_IMAGE, type RehearsalCloud } from "./cloud.js";
@@ -88,7 +89,7 @@ async function checkImage(options: UserViewOptions): Promise<NonNullable<UserVie
   const inspection = await inspectImage(client, parseImageReference(reference));
   verifyImage(inspection, {
     platforms: [...RELEASE_IMAGE_PLATFORMS],
-    maxBytes: 200_000_000,
+    maxBytes: parseSize(RELEASE_IMAGE_MAX_SIZE, "the release image budget"),
     labels: { "org.opencontainers.image.version": options.version },
   });
   const blobsPulled = await pullEveryBlob(client, reference);

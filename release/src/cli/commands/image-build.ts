@@ -8,7 +8,7 @@ import { checkRfc3339 } from "../../image/labels.js";
 import { parseImageReference } from "../../image/reference.js";
 import { PASSWORD_ENV, registryCredentials, USERNAME_ENV } from "../../image/registry-credentials.js";
 import { registryTls } from "../../image/registry-tls.js";
-import { RELEASE_IMAGE_PLATFORMS } from "../../image/release-platforms.js";
+import { RELEASE_IMAGE_MAX_SIZE, RELEASE_IMAGE_PLATFORMS } from "../../image/release-platforms.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
 import { parseSize } from "../../image/units.js";
 import type { CliContext } from "../context.js";
@@ -129,7 +129,11 @@ export function registerImageBuild(image: Command, context: CliContext): void {
       "commit time, RFC 3339 (default: SOURCE_DATE_EPOCH, else the commit time of HEAD)",
     )
     .option("--source <url>", "source repository URL", "https://github.com/alto9/kube9-operator")
-    .option("--max-size <size>", "budget per platform, uncompressed (1 MB = 10^6 bytes)", "200MB")
+    .option(
+      "--max-size <size>",
+      "budget per platform, uncompressed (1 MB = 10^6 bytes)",
+      RELEASE_IMAGE_MAX_SIZE,
+    )
     .option("--buildah <path>", "the buildah binary", "buildah")
     .option("--storage <dir>", "keep buildah's storage here (default: a temporary folder, removed)")
     .option(

@@ -3,7 +3,7 @@ import { ReleaseError } from "../../errors.js";
 import { inspectImage } from "../../image/inspect.js";
 import { type ImageReference, parseImageReference } from "../../image/reference.js";
 import { RegistryClient } from "../../image/registry-client.js";
-import { RELEASE_IMAGE_PLATFORMS } from "../../image/release-platforms.js";
+import { RELEASE_IMAGE_MAX_SIZE, RELEASE_IMAGE_PLATFORMS } from "../../image/release-platforms.js";
 import { parseReleaseVersion } from "../../image/release-version.js";
 import type { VerifyIdentity } from "../../image/sign/cosign-args.js";
 import { checkSignatures, type SignatureCheck } from "../../image/sign/verify-signature.js";
@@ -60,7 +60,11 @@ export function registerImageVerify(image: Command, context: CliContext): void {
       "comma-separated platforms the index must hold, and nothing else",
       RELEASE_IMAGE_PLATFORMS.join(","),
     )
-    .option("--max-size <size>", "budget per platform, compressed layers (1 MB = 10^6 bytes)", "200MB")
+    .option(
+      "--max-size <size>",
+      "budget per platform, compressed layers (1 MB = 10^6 bytes)",
+      RELEASE_IMAGE_MAX_SIZE,
+    )
     .option("--label <key=value>", "require this label on every platform (repeatable)", collect, [])
     .option("--version <version>", "require org.opencontainers.image.version (a leading v is dropped)")
     .option("--revision <sha>", "require org.opencontainers.image.revision")
