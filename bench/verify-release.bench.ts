@@ -13,13 +13,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, it } from "vitest";
-import { type RehearsalCloud, startRehearsalCloud } from "../release/src/rehearse/cloud.js";
+import type { RehearsalCloud } from "../release/src/rehearse/cloud.js";
 import { rehearse } from "../release/src/rehearse/rehearse.js";
 import type { JobResult, WorkflowResult } from "../release/src/rehearse/workflow/index.js";
 import { cacheRoot, toolSpec } from "../scripts/tool-paths.mjs";
 import { type BaseImages, buildBaseImages } from "../test/support/base-images.js";
 import { writeChangelogSection } from "../test/support/changelog.js";
 import { startRegistry, type TestRegistry } from "../test/support/registry.js";
+import { startPinnedRehearsalCloud } from "../test/support/rehearsal-cloud.js";
 import { cliPath, helmClients, repoRoot, toolPath } from "../test/support/tools.js";
 import { buildTestVulnDb } from "../test/support/trivy.js";
 
@@ -44,11 +45,7 @@ beforeAll(async () => {
   git("tag", "v1.0.0");
   mirror = await startRegistry();
   bases = await buildBaseImages(mirror);
-  cloud = await startRehearsalCloud({
-    registry: toolPath("docker-registry"),
-    versitygw: toolPath("versitygw"),
-    varnishd: toolPath("varnish"),
-  });
+  cloud = await startPinnedRehearsalCloud();
   db = buildTestVulnDb(join(work, "db"), []);
 }, 1_800_000);
 

@@ -7,12 +7,13 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RehearsalCloud, startRehearsalCloud } from "../../release/src/rehearse/cloud.js";
+import type { RehearsalCloud } from "../../release/src/rehearse/cloud.js";
 import { checkUserView } from "../../release/src/rehearse/user-view.js";
 import { runReleaseAsync } from "../support/cli.js";
 import { type ControlPlane, startControlPlane } from "../support/control-plane.js";
 import { writeReleaseLayout } from "../support/oci-layout.js";
-import { helmClients, repoRoot, toolPath } from "../support/tools.js";
+import { startPinnedRehearsalCloud } from "../support/rehearsal-cloud.js";
+import { helmClients, repoRoot } from "../support/tools.js";
 
 let cloud: RehearsalCloud;
 let cluster: ControlPlane;
@@ -22,11 +23,7 @@ const helm = () => helmClients().map(({ label, path }) => ({ label, binary: path
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "kube9-user-view-"));
   cluster = await startControlPlane();
-  cloud = await startRehearsalCloud({
-    registry: toolPath("docker-registry"),
-    versitygw: toolPath("versitygw"),
-    varnishd: toolPath("varnish"),
-  });
+  cloud = await startPinnedRehearsalCloud();
   cpSync(join(repoRoot, "charts", "kube9-operator"), join(work, "chart"), { recursive: true });
 }, 120_000);
 

@@ -17,7 +17,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseImageReference } from "../../release/src/image/reference.js";
 import { RegistryClient } from "../../release/src/image/registry-client.js";
-import { type RehearsalCloud, startRehearsalCloud } from "../../release/src/rehearse/cloud.js";
+import type { RehearsalCloud } from "../../release/src/rehearse/cloud.js";
 import { type RehearsableWorkflow, type Rehearsal, rehearse } from "../../release/src/rehearse/rehearse.js";
 import { checkUserView } from "../../release/src/rehearse/user-view.js";
 import type { JobResult, WorkflowResult } from "../../release/src/rehearse/workflow/index.js";
@@ -27,6 +27,7 @@ import { writeChangelogSection } from "../support/changelog.js";
 import { type ControlPlane, startControlPlane } from "../support/control-plane.js";
 import { shellBlocks } from "../support/doc-blocks.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
+import { startPinnedRehearsalCloud } from "../support/rehearsal-cloud.js";
 import { type S3FaultProxy, startS3FaultProxy } from "../support/s3-fault-proxy.js";
 import { helmClients, repoRoot, toolPath } from "../support/tools.js";
 import { buildTestVulnDb } from "../support/trivy.js";
@@ -190,11 +191,7 @@ beforeAll(async () => {
   cluster = await startControlPlane();
   mirror = await startRegistry();
   bases = await buildBaseImages(mirror);
-  cloud = await startRehearsalCloud({
-    registry: toolPath("docker-registry"),
-    versitygw: toolPath("versitygw"),
-    varnishd: toolPath("varnish"),
-  });
+  cloud = await startPinnedRehearsalCloud();
   const glibc = { source: "debian 12", package: "glibc" };
   cleanDb = buildTestVulnDb(join(work, "db-clean"), [
     { id: "CVE-2099-0002", ...glibc, severity: "HIGH", fixedVersion: "99.0" },
